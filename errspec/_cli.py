@@ -1,0 +1,266 @@
+"""The ``errspec`` command line.
+
+Thin by design: parse options, call the library, render, exit once. Exit codes everywhere:
+0 success (nothing at or above ``--fail-on``), 1 findings, 2 usage error or unreadable input
+with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import click
+
+from .__about__ import __version__
+from ._components import OPENAPI_VERSIONS, components_document, components_yaml
+from ._exceptions import ErrspecError
+from ._profile import Profile
+from ._registry import Envelope, envelopes, get_envelope
+
+__all__ = ["cli", "main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class UsageFailure(click.ClickException):
+    """A one-line error for the user, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"errspec: error: {self.format_message()}", err=True, file=file)
+
+
+def _fail(message: str) -> NoReturn:
+    raise UsageFailure(message)
+
+
+def _envelope(name: str) -> Envelope:
+    try:
+        return get_envelope(name)
+    except ErrspecError as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="errspec")
+def cli() -> None:
+    """errspec: the reference for HTTP API error envelopes.
+
+    It knows nine envelopes (RFC 9457 problem details, JSON:API, Google AIP-193,
+    OData/Microsoft and five vendor styles), ships their canonical JSON Schemas and
+    reusable OpenAPI components, and says what each envelope means.
+
+    Exit codes: 0 success, 1 findings, 2 usage error or unreadable input.
+    """
+
+
+@cli.command("envelopes")
+@click.argument("envelope", required=False, metavar="[ID]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def envelopes_command(envelope: str | None, fmt: str) -> None:
+    """List the envelope catalogue, or summarise one envelope.
+
+    ID is an envelope id or alias (e.g. `problem-details`, `rfc9457`, `aurion`) or the path
+    to an envelope folder of your own (`./my-envelope/`).
+
+    \b
+    Examples:
+      errspec envelopes
+      errspec envelopes error-string
+      errspec envelopes rfc9457 --format json
+    """
+    if envelope is None:
+        items = envelopes()
+        if fmt == "json":
+            click.echo(json.dumps([_summary_json(e, brief=True) for e in items], indent=2))
+        else:
+            click.echo(_catalogue_table(items))
+        return
+    env = _envelope(envelope)
+    if fmt == "json":
+        click.echo(json.dumps(_summary_json(env, brief=False), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_summary_text(env))
+
+
+@cli.command("components")
+@click.argument("envelope", metavar="ID")
+@click.option(
+    "--openapi",
+    "version",
+    type=click.Choice(OPENAPI_VERSIONS),
+    default="3.1",
+    show_default=True,
+    help="OpenAPI version of the document.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output (.json writes JSON, anything else YAML).",
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def components_command(envelope: str, version: str, output: Path | None, force: bool) -> None:
+    """Print (or write) the OpenAPI components of envelope ID.
+
+    The output is a complete, valid OpenAPI document whose `components` hold the envelope
+    schema, one reusable response per documented status (`NotFound`, `TooManyRequests`, …)
+    with media type, headers and examples, and the headers those responses reference.
+    `$ref` them from your spec by relative path:
+
+    \b
+      responses:
+        '404':
+          $ref: './errspec/problem-details.yaml#/components/responses/NotFound'
+    """
+    env = _envelope(envelope)
+    try:
+        if output is not None and output.suffix.lower() == ".json":
+            text = json.dumps(components_document(env, version), indent=2, ensure_ascii=False)
+            text += "\n"
+        else:
+            text = components_yaml(env, version)  # type: ignore[arg-type]
+    except ErrspecError as exc:
+        _fail(str(exc))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        _fail(f"{output} exists; pass --force to overwrite it")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write: {exc.strerror or exc}")
+    click.echo(f"wrote {output} (OpenAPI {version} components for {env.id})", err=True)
+
+
+def _catalogue_table(items: tuple[Envelope, ...]) -> str:
+    rows = [("ID", "TITLE", "MEDIA TYPES", "SOURCE")]
+    for e in items:
+        rows.append((e.id, e.title, ", ".join(e.media_types), e.profile.source.document))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row))
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _retry_word(value: object) -> str:
+    return {True: "yes", False: "no"}.get(value, str(value))  # type: ignore[call-overload]
+
+
+def _summary_text(env: Envelope) -> str:
+    p: Profile = env.profile
+    out: list[str] = [f"{p.id} — {p.title}", "", textwrap.fill(p.description, 100), ""]
+
+    def row(label: str, value: str) -> None:
+        out.append(f"{label + ':':<14}{value}")
+
+    if p.aliases:
+        row("aliases", ", ".join(p.aliases))
+    row("source", p.source.document)
+    sections = ", ".join(f"{ref} {title}" if ref else title for title, ref in p.source.sections)
+    row("sections", sections)
+    if p.source.url:
+        row("url", p.source.url)
+    row("schema", env.schema_id)
+    row("media types", ", ".join(p.media_types))
+    echo = p.status_echo
+    row("status echo", f"{echo.pointer} ({echo.type})" if echo else "none")
+    if p.code:
+        kind = "open" if p.code.open else "closed"
+        extra = f", repeated in header {p.code.header}" if p.code.header else ""
+        row("code", f"{p.code.pointer} ({p.code.format}, {kind} catalogue{extra})")
+    else:
+        row("code", "none")
+    row("message", p.message)
+    fe = p.field_errors
+    if fe:
+        parts = [f"{fe.pointer} ({fe.style}"]
+        if fe.field:
+            parts.append(f"field {fe.field}")
+        parts.append(f"message {fe.message}")
+        row("field errors", "; ".join(parts) + ")")
+    if p.request_id_pointer or p.request_id_header:
+        where = [x for x in (p.request_id_pointer, p.request_id_header and "header " + p.request_id_header) if x]
+        row("request id", ", ".join(where))
+    if p.retry_hint_header or p.retry_hint_pointer:
+        where = []
+        if p.retry_hint_header:
+            where.append(f"header {p.retry_hint_header}")
+        if p.retry_hint_pointer:
+            where.append(f"body {p.retry_hint_pointer}")
+        row("retry hint", ", ".join(where))
+    if p.code and p.code.catalogue:
+        out += ["", f"Codes ({p.code.catalogue_source or 'catalogue'}):"]
+        width = max(len(c) for c in p.code.catalogue)
+        for code, statuses in p.code.catalogue.items():
+            out.append(f"  {code:<{width}}  {', '.join(map(str, statuses))}")
+    if p.conditional_members:
+        out += ["", "Members allowed only on some statuses:"]
+        for m in p.conditional_members:
+            out.append(f"  {m.pointer}  only on {', '.join(map(str, m.only_for_status))}")
+    if p.headers:
+        out += ["", "Headers:"]
+        width = max(len(h.name) for h in p.headers)
+        for h in p.headers:
+            on = ", ".join(map(str, h.for_status)) if h.for_status else "every error status"
+            out.append(f"  {h.name:<{width}}  {h.level:<11}  on {on}")
+    if p.retryable:
+        out += ["", "Retryable:"]
+        for status, r in sorted(p.retryable.items()):
+            note = f" ({r.note})" if r.note else ""
+            out.append(f"  {status}  {_retry_word(r.retry)}{note}")
+    out += ["", "OpenAPI responses:"]
+    for r in p.responses:
+        out.append(f"  {r.status}  {r.name:<22} {r.description}")
+    return "\n".join(out)
+
+
+def _summary_json(env: Envelope, *, brief: bool) -> dict[str, Any]:
+    p = env.profile
+    data: dict[str, Any] = {
+        "id": p.id,
+        "title": p.title,
+        "aliases": list(p.aliases),
+        "media_types": list(p.media_types),
+        "source": p.source.document,
+        "schema_id": env.schema_id,
+    }
+    if not brief:
+        data["profile"] = dict(p.raw)
+    return data
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the ``errspec`` console script."""
+    try:
+        code = cli.main(args=argv, prog_name="errspec", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("errspec: aborted", err=True)
+        code = EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except ErrspecError as exc:
+        click.echo(f"errspec: error: {exc}", err=True)
+        code = EXIT_USAGE
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

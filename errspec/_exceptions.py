@@ -1,0 +1,25 @@
+"""The few exceptions errspec raises. Flat on purpose: catch ``ErrspecError``."""
+
+from __future__ import annotations
+
+__all__ = ["ErrspecError", "InvalidEnvelopeError", "UnknownEnvelopeError"]
+
+
+class ErrspecError(Exception):
+    """Base of every error errspec raises on bad input or usage.
+
+    ``str(error)`` is always one line fit to show a user.
+    """
+
+
+class UnknownEnvelopeError(ErrspecError, LookupError):
+    """An envelope id or alias that the catalogue does not know."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown envelope {name!r}; known envelopes: {', '.join(known)}")
+
+
+class InvalidEnvelopeError(ErrspecError, ValueError):
+    """An envelope folder whose schema or profile cannot be loaded or is invalid."""

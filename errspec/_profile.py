@@ -1,0 +1,230 @@
+"""Envelope profiles: the meaning of an envelope that its JSON Schema cannot say.
+
+A profile is data (``schemas/<id>/profile.yaml``, validated by ``schemas/profile.schema.json``);
+this module turns the validated mapping into frozen, typed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "CodeSpec",
+    "ConditionalMember",
+    "FieldErrorsSpec",
+    "HeaderSpec",
+    "Profile",
+    "ResponseSpec",
+    "Retryability",
+    "SourceRef",
+    "StatusEcho",
+]
+
+HeaderLevel = Literal["required", "recommended", "optional"]
+Retry = bool | Literal["after-reauth", "after-fix"]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an envelope is defined: a document and the sections errspec relies on."""
+
+    document: str
+    sections: tuple[tuple[str, str | None], ...]  # (title, section number or anchor)
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusEcho:
+    """The body member that repeats the HTTP status."""
+
+    pointer: str
+    type: Literal["integer", "string"]
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """The machine-readable code: where it lives, its casing and its code→status catalogue."""
+
+    pointer: str
+    format: str
+    open: bool
+    catalogue: Mapping[str, tuple[int, ...]]
+    header: str | None = None
+    catalogue_source: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldErrorsSpec:
+    """Where per-field errors live (``array`` of objects, or ``map`` keyed by field name)."""
+
+    pointer: str
+    style: Literal["array", "map"]
+    message: str
+    field: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ConditionalMember:
+    """A body member allowed only for some statuses."""
+
+    pointer: str
+    only_for_status: tuple[int, ...]
+    level: Literal["error", "warning"] = "warning"
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """A header the envelope asks for; ``for_status`` empty means every error status."""
+
+    name: str
+    level: HeaderLevel
+    description: str
+    for_status: tuple[int, ...] = ()
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    example: Any = None
+    source: str | None = None
+
+    def applies_to(self, status: int) -> bool:
+        return not self.for_status or status in self.for_status
+
+
+@dataclass(frozen=True)
+class Retryability:
+    """Whether a client may retry a status, with the source's nuance."""
+
+    retry: Retry
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """An error status the source documents; becomes a reusable OpenAPI response."""
+
+    status: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One envelope's semantics. Built by :meth:`from_mapping` from a validated profile."""
+
+    id: str
+    title: str
+    description: str
+    aliases: tuple[str, ...]
+    source: SourceRef
+    media_types: tuple[str, ...]
+    status_echo: StatusEcho | None
+    code: CodeSpec | None
+    message: str
+    field_errors: FieldErrorsSpec | None
+    request_id_pointer: str | None
+    request_id_header: str | None
+    retry_hint_header: str | None
+    retry_hint_pointer: str | None
+    conditional_members: tuple[ConditionalMember, ...]
+    headers: tuple[HeaderSpec, ...]
+    retryable: Mapping[int, Retryability]
+    responses: tuple[ResponseSpec, ...]
+    schema_name: str
+    markers: tuple[str, ...]
+    priority: int
+    raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:
+        """Build a profile from a mapping already validated against the profile schema."""
+        source = data["source"]
+        echo = data["status_echo"]
+        code = data["code"]
+        fe = data.get("field_errors")
+        rid = data.get("request_id") or {}
+        hint = data.get("retry_hint") or {}
+        detection = data.get("detection") or {}
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            description=" ".join(data["description"].split()),
+            aliases=tuple(data.get("aliases", ())),
+            source=SourceRef(
+                document=source["document"],
+                sections=tuple((s["title"], s.get("ref")) for s in source["sections"]),
+                url=source.get("url"),
+            ),
+            media_types=tuple(data["media_types"]),
+            status_echo=StatusEcho(echo["pointer"], echo["type"]) if echo else None,
+            code=None
+            if code is None
+            else CodeSpec(
+                pointer=code["pointer"],
+                format=code["format"],
+                open=code["open"],
+                catalogue={k: _statuses(v) for k, v in (code.get("catalogue") or {}).items()},
+                header=code.get("header"),
+                catalogue_source=code.get("catalogue_source"),
+            ),
+            message=data["message"],
+            field_errors=None
+            if not fe
+            else FieldErrorsSpec(
+                pointer=fe["pointer"],
+                style=fe["style"],
+                message=fe["message"],
+                field=fe.get("field"),
+                code=fe.get("code"),
+            ),
+            request_id_pointer=rid.get("body"),
+            request_id_header=rid.get("header"),
+            retry_hint_header=hint.get("header"),
+            retry_hint_pointer=hint.get("body"),
+            conditional_members=tuple(
+                ConditionalMember(
+                    pointer=m["pointer"],
+                    only_for_status=tuple(m["only_for_status"]),
+                    level=m.get("level", "warning"),
+                    source=m.get("source"),
+                )
+                for m in data.get("conditional_members", ())
+            ),
+            headers=tuple(
+                HeaderSpec(
+                    name=h["name"],
+                    level=h["level"],
+                    description=h["description"],
+                    for_status=tuple(h.get("for_status", ())),
+                    schema=h.get("schema", {"type": "string"}),
+                    example=h.get("example"),
+                    source=h.get("source"),
+                )
+                for h in data["headers"]
+            ),
+            retryable={
+                int(k): Retryability(v["retry"], v.get("note")) for k, v in data["retryable"].items()
+            },
+            responses=tuple(
+                ResponseSpec(r["status"], r["name"], r["description"]) for r in data["responses"]
+            ),
+            schema_name=data["openapi"]["schema_name"],
+            markers=tuple(detection.get("markers", ())),
+            priority=int(detection.get("priority", 0)),
+            raw=data,
+        )
+
+    def headers_for(self, status: int) -> tuple[HeaderSpec, ...]:
+        """The headers this profile asks for on a response with ``status``."""
+        return tuple(h for h in self.headers if h.applies_to(status))
+
+    def statuses_for_code(self, code: str) -> tuple[int, ...]:
+        """The statuses the catalogue pairs with ``code`` (empty when unknown)."""
+        if self.code is None:
+            return ()
+        return self.code.catalogue.get(code, ())
+
+
+def _statuses(value: int | Sequence[int]) -> tuple[int, ...]:
+    return (value,) if isinstance(value, int) else tuple(value)

@@ -1,0 +1,274 @@
+"""The envelope catalogue: schemas and profiles loaded into one ``referencing.Registry``.
+
+Built once, on first use, from errspec's packaged ``schemas/`` folder. Nothing is ever
+retrieved over the network: the registry has no ``retrieve`` hook, so a ``$ref`` to an
+unknown URI fails instead of being fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from ._exceptions import InvalidEnvelopeError, UnknownEnvelopeError
+from ._profile import Profile
+from ._resources import catalogue_root, read_json, read_yaml
+
+__all__ = [
+    "Envelope",
+    "ExampleRecord",
+    "envelope_ids",
+    "envelopes",
+    "get_envelope",
+    "load_envelope",
+    "profile_schema",
+    "registry",
+]
+
+SCHEMA_FILE = "envelope.schema.json"
+PROFILE_FILE = "profile.yaml"
+PROFILE_SCHEMA_FILE = "profile.schema.json"
+
+
+@dataclass(frozen=True)
+class ExampleRecord:
+    """A response record shipped in an envelope's ``examples/valid`` or ``examples/invalid``."""
+
+    name: str
+    valid: bool
+    data: Mapping[str, Any]
+
+    @property
+    def status(self) -> int:
+        return int(self.data["status"])
+
+    @property
+    def breaks(self) -> str | None:
+        """The rule id an invalid record breaks."""
+        value = self.data.get("breaks")
+        return str(value) if value is not None else None
+
+
+@dataclass(frozen=True, eq=False)
+class Envelope:
+    """One error envelope: its canonical JSON Schema, its profile and a compiled validator."""
+
+    schema: Mapping[str, Any]
+    profile: Profile
+    location: Traversable = field(repr=False)
+    registry: Registry[Any] = field(repr=False)
+    builtin: bool = True
+    validator: Draft202012Validator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Compiled once per envelope and kept: building a validator costs far more than
+        # using one (see DESIGN.md, "Known traps").
+        validator = Draft202012Validator(
+            self.schema,
+            registry=self.registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        object.__setattr__(self, "validator", validator)
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+    @property
+    def title(self) -> str:
+        return self.profile.title
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.profile.aliases
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return self.profile.media_types
+
+    @property
+    def schema_id(self) -> str:
+        return str(self.schema["$id"])
+
+    def is_valid(self, body: Any) -> bool:
+        """Whether ``body`` (parsed JSON) conforms to the canonical schema."""
+        return bool(self.validator.is_valid(body))
+
+    def examples(self) -> list[ExampleRecord]:
+        """The response records shipped with the envelope, valid ones first, by name."""
+        records = []
+        folder = self.location.joinpath("examples")
+        for kind in ("valid", "invalid"):
+            sub = folder.joinpath(kind)
+            if not sub.is_dir():
+                continue
+            for item in sorted(sub.iterdir(), key=lambda t: t.name):
+                if item.name.endswith(".json"):
+                    records.append(
+                        ExampleRecord(item.name[:-5], kind == "valid", read_json(item))
+                    )
+        return records
+
+
+class _Catalogue:
+    def __init__(self) -> None:
+        root = catalogue_root()
+        self.profile_schema: dict[str, Any] = read_json(root.joinpath(PROFILE_SCHEMA_FILE))
+        self.profile_validator = Draft202012Validator(self.profile_schema)
+        folders = sorted(
+            (t for t in root.iterdir() if t.is_dir() and t.joinpath(SCHEMA_FILE).is_file()),
+            key=lambda t: t.name,
+        )
+        loaded = [_read_folder(t, self.profile_validator) for t in folders]
+        resources = [
+            (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+            for schema, _ in loaded
+        ]
+        resources.append(
+            (
+                self.profile_schema["$id"],
+                Resource.from_contents(self.profile_schema, default_specification=DRAFT202012),
+            )
+        )
+        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
+        self.by_id: dict[str, Envelope] = {}
+        self.by_alias: dict[str, str] = {}
+        for folder, (schema, profile) in zip(folders, loaded, strict=True):
+            if profile.id != folder.name:
+                raise InvalidEnvelopeError(
+                    f"{folder}: profile id {profile.id!r} differs from the folder name"
+                )
+            self.by_id[profile.id] = Envelope(schema, profile, folder, self.registry)
+            for alias in profile.aliases:
+                self.by_alias[alias] = profile.id
+
+
+def _read_folder(
+    folder: Traversable, profile_validator: Draft202012Validator
+) -> tuple[dict[str, Any], Profile]:
+    schema_file = folder.joinpath(SCHEMA_FILE)
+    profile_file = folder.joinpath(PROFILE_FILE)
+    for f in (schema_file, profile_file):
+        if not f.is_file():
+            raise InvalidEnvelopeError(f"{folder}: not an envelope folder (no {f.name})")
+    schema = read_json(schema_file)
+    if not isinstance(schema, dict):
+        raise InvalidEnvelopeError(f"{schema_file}: a JSON Schema must be an object")
+    error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        raise InvalidEnvelopeError(
+            f"{schema_file}: not a valid JSON Schema at {_where(error.absolute_path)}: "
+            f"{_one_line(error.message)}"
+        )
+    if not isinstance(schema.get("$id"), str) or "://" not in schema["$id"]:
+        raise InvalidEnvelopeError(f"{schema_file}: needs an absolute $id")
+    data = read_yaml(profile_file)
+    error = best_match(profile_validator.iter_errors(data))
+    if error is not None:
+        raise InvalidEnvelopeError(
+            f"{profile_file}: invalid profile at {_where(error.absolute_path)}: "
+            f"{_one_line(error.message)}"
+        )
+    return schema, Profile.from_mapping(data)
+
+
+def _where(path: Any) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else "the top level"
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_lock = threading.Lock()
+_catalogue: _Catalogue | None = None
+
+
+def _get() -> _Catalogue:
+    global _catalogue
+    if _catalogue is None:
+        with _lock:
+            if _catalogue is None:
+                _catalogue = _Catalogue()
+    return _catalogue
+
+
+def envelopes() -> tuple[Envelope, ...]:
+    """Every built-in envelope, ordered by id."""
+    return tuple(_get().by_id.values())
+
+
+def envelope_ids() -> tuple[str, ...]:
+    """The built-in envelope ids, ordered."""
+    return tuple(_get().by_id)
+
+
+def iter_names() -> Iterator[str]:
+    """Every id and alias accepted by :func:`get_envelope` (ids first)."""
+    cat = _get()
+    yield from cat.by_id
+    yield from sorted(cat.by_alias)
+
+
+def registry() -> Registry[Any]:
+    """The ``referencing.Registry`` holding every built-in schema (and the profile schema)."""
+    return _get().registry
+
+
+def profile_schema() -> Mapping[str, Any]:
+    """The JSON Schema that every ``profile.yaml`` is validated against."""
+    return _get().profile_schema
+
+
+def get_envelope(name: str | Path) -> Envelope:
+    """An envelope by id, alias (case-insensitive) or path to a user envelope folder.
+
+    Raises :class:`UnknownEnvelopeError` for an unknown name and
+    :class:`InvalidEnvelopeError` for a folder that does not load.
+    """
+    if isinstance(name, Path) or _looks_like_path(name):
+        return load_envelope(Path(name))
+    cat = _get()
+    key = name.strip().lower()
+    key = cat.by_alias.get(key, key)
+    try:
+        return cat.by_id[key]
+    except KeyError:
+        raise UnknownEnvelopeError(name, list(cat.by_id)) from None
+
+
+def _looks_like_path(name: str) -> bool:
+    return "/" in name or "\\" in name or name.startswith(".")
+
+
+def load_envelope(folder: Path | str) -> Envelope:
+    """Load a user envelope folder with the same layout as the built-in ones
+    (``envelope.schema.json`` + ``profile.yaml`` + optional ``examples/``).
+
+    Its schema may ``$ref`` errspec's built-in schemas by their ``$id``.
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise InvalidEnvelopeError(f"{path}: no such envelope folder")
+    cat = _get()
+    schema, profile = _read_folder(path, cat.profile_validator)
+    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+    reg = cat.registry.with_resource(schema["$id"], resource).crawl()
+    return Envelope(schema, profile, path, reg, builtin=False)
+
+
+def schema_text(envelope: Envelope) -> str:
+    """The canonical schema as pretty JSON (as shipped)."""
+    return json.dumps(envelope.schema, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,80 @@
+"""Reading errspec's own data files (the ``schemas/`` catalogue) and user envelope folders.
+
+In an installed wheel the catalogue lives in the package as ``errspec/schemas`` (hatchling
+``force-include``); in a source checkout it is the top-level ``schemas/`` folder beside the
+package. Everything is read through :mod:`importlib.resources` ``Traversable`` objects.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.abc import Traversable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._exceptions import InvalidEnvelopeError
+
+__all__ = ["catalogue_root", "read_json", "read_yaml"]
+
+#: Largest data file errspec reads from an envelope folder (a profile or schema is a few KiB).
+MAX_DATA_FILE_BYTES = 4 * 1024 * 1024
+
+
+def catalogue_root() -> Traversable:
+    """The folder holding ``profile.schema.json`` and one sub-folder per envelope."""
+    packaged = files("errspec").joinpath("schemas")
+    if packaged.is_dir():
+        return packaged
+    source_tree = Path(__file__).resolve().parent.parent / "schemas"
+    if source_tree.is_dir():
+        return source_tree
+    raise InvalidEnvelopeError(  # pragma: no cover - a broken installation
+        "errspec's schema catalogue is missing from the installation (errspec/schemas)"
+    )
+
+
+def _read_text(resource: Traversable) -> str:
+    try:
+        data = resource.read_bytes()
+    except OSError as exc:
+        raise InvalidEnvelopeError(f"{resource}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_DATA_FILE_BYTES:
+        raise InvalidEnvelopeError(f"{resource}: larger than {MAX_DATA_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidEnvelopeError(f"{resource}: not UTF-8 (byte {exc.start})") from None
+
+
+def read_json(resource: Traversable) -> Any:
+    """Parse a JSON data file; errors become one-line :class:`InvalidEnvelopeError`."""
+    text = _read_text(resource)
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidEnvelopeError(f"{resource}: invalid JSON: {exc}") from None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loader that refuses YAML aliases: profiles never need them, and refusing them
+    rules out alias bombs. (The pure-Python loader: libyaml's composer cannot be hooked, and
+    profiles are a few KiB.)"""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"YAML aliases are not allowed (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
+
+
+def read_yaml(resource: Traversable) -> Any:
+    """Parse a YAML data file safely (no tags, no aliases)."""
+    text = _read_text(resource)
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a safe loader subclass
+    except (yaml.YAMLError, RecursionError) as exc:
+        reason = " ".join(str(exc).split())
+        raise InvalidEnvelopeError(f"{resource}: invalid YAML: {reason}") from None

@@ -5,6 +5,7 @@ The public API is everything in ``__all__``; modules starting with ``_`` are pri
 
 from __future__ import annotations
 
+from .__about__ import __version__
 from ._components import OPENAPI_VERSIONS, components_document, components_yaml
 from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
 from ._profile import (
@@ -28,7 +29,6 @@ from ._registry import (
     profile_schema,
     registry,
 )
-from .__about__ import __version__
 
 __all__ = [
     "OPENAPI_VERSIONS",

@@ -16,7 +16,7 @@ from typing import IO, Any, NoReturn
 import click
 
 from .__about__ import __version__
-from ._components import OPENAPI_VERSIONS, components_document, components_yaml
+from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
 from ._exceptions import ErrspecError
 from ._profile import Profile
 from ._registry import Envelope, envelopes, get_envelope
@@ -114,7 +114,9 @@ def envelopes_command(envelope: str | None, fmt: str) -> None:
     help="Write to FILE instead of standard output (.json writes JSON, anything else YAML).",
 )
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def components_command(envelope: str, version: str, output: Path | None, force: bool) -> None:
+def components_command(
+    envelope: str, version: OpenAPIVersion, output: Path | None, force: bool
+) -> None:
     """Print (or write) the OpenAPI components of envelope ID.
 
     The output is a complete, valid OpenAPI document whose `components` hold the envelope
@@ -133,7 +135,7 @@ def components_command(envelope: str, version: str, output: Path | None, force: 
             text = json.dumps(components_document(env, version), indent=2, ensure_ascii=False)
             text += "\n"
         else:
-            text = components_yaml(env, version)  # type: ignore[arg-type]
+            text = components_yaml(env, version)
     except ErrspecError as exc:
         _fail(str(exc))
     if output is None:
@@ -162,7 +164,11 @@ def _catalogue_table(items: tuple[Envelope, ...]) -> str:
 
 
 def _retry_word(value: object) -> str:
-    return {True: "yes", False: "no"}.get(value, str(value))  # type: ignore[call-overload]
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
 
 
 def _summary_text(env: Envelope) -> str:
@@ -198,7 +204,11 @@ def _summary_text(env: Envelope) -> str:
         parts.append(f"message {fe.message}")
         row("field errors", "; ".join(parts) + ")")
     if p.request_id_pointer or p.request_id_header:
-        where = [x for x in (p.request_id_pointer, p.request_id_header and "header " + p.request_id_header) if x]
+        where = [
+            x
+            for x in (p.request_id_pointer, p.request_id_header and "header " + p.request_id_header)
+            if x
+        ]
         row("request id", ", ".join(where))
     if p.retry_hint_header or p.retry_hint_pointer:
         where = []
@@ -224,12 +234,12 @@ def _summary_text(env: Envelope) -> str:
             out.append(f"  {h.name:<{width}}  {h.level:<11}  on {on}")
     if p.retryable:
         out += ["", "Retryable:"]
-        for status, r in sorted(p.retryable.items()):
-            note = f" ({r.note})" if r.note else ""
-            out.append(f"  {status}  {_retry_word(r.retry)}{note}")
+        for status, retry in sorted(p.retryable.items()):
+            note = f" ({retry.note})" if retry.note else ""
+            out.append(f"  {status}  {_retry_word(retry.retry)}{note}")
     out += ["", "OpenAPI responses:"]
-    for r in p.responses:
-        out.append(f"  {r.status}  {r.name:<22} {r.description}")
+    for response in p.responses:
+        out.append(f"  {response.status}  {response.name:<22} {response.description}")
     return "\n".join(out)
 
 

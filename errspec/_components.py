@@ -199,7 +199,9 @@ def _to_openapi30(node: Mapping[str, Any], path: str, where: str) -> dict[str, A
             if value:
                 out["example"] = value[0]
         elif key == "properties":
-            out[key] = {k: _to_openapi30(v, f"{path}/properties/{k}", where) for k, v in value.items()}
+            out[key] = {
+                k: _to_openapi30(v, f"{path}/properties/{k}", where) for k, v in value.items()
+            }
         elif key in ("items", "not") or (key == "additionalProperties" and isinstance(value, dict)):
             out[key] = _to_openapi30(value, f"{path}/{key}", where)
         elif key in ("oneOf", "anyOf", "allOf"):

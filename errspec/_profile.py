@@ -204,7 +204,8 @@ class Profile:
                 for h in data["headers"]
             ),
             retryable={
-                int(k): Retryability(v["retry"], v.get("note")) for k, v in data["retryable"].items()
+                int(k): Retryability(v["retry"], v.get("note"))
+                for k, v in data["retryable"].items()
             },
             responses=tuple(
                 ResponseSpec(r["status"], r["name"], r["description"]) for r in data["responses"]

@@ -114,9 +114,7 @@ class Envelope:
                 continue
             for item in sorted(sub.iterdir(), key=lambda t: t.name):
                 if item.name.endswith(".json"):
-                    records.append(
-                        ExampleRecord(item.name[:-5], kind == "valid", read_json(item))
-                    )
+                    records.append(ExampleRecord(item.name[:-5], kind == "valid", read_json(item)))
         return records
 
 

@@ -1,0 +1,155 @@
+"""Generated OpenAPI components: fresh, valid OpenAPI, and faithful to the canonical schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+import errspec
+from errspec._components import components_document, components_yaml, header_component_name
+from errspec._generate import TABLE_START, write_all
+
+from .conftest import REPO, SCHEMAS
+
+CASES = [(e, v) for e in errspec.envelope_ids() for v in ("3.0", "3.1")]
+
+
+@pytest.mark.parametrize(("envelope_id", "version"), CASES)
+def test_committed_components_file_is_fresh(envelope_id: str, version: str) -> None:
+    committed = SCHEMAS / envelope_id / f"openapi-{version}.yaml"
+    assert committed.is_file(), f"run `make generate` to create {committed}"
+    expected = components_yaml(errspec.get_envelope(envelope_id), version)  # type: ignore[arg-type]
+    assert committed.read_text(encoding="utf-8") == expected, "stale: run `make generate`"
+
+
+def test_no_derived_file_is_stale() -> None:
+    """README's envelope table and the example's exported components included."""
+    stale = [str(p.relative_to(REPO)) for p in write_all(REPO, check=True)]
+    assert stale == [], "run `make generate`"
+
+
+def test_readme_has_the_generated_envelope_table() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert TABLE_START in text
+    for envelope_id in errspec.envelope_ids():
+        assert f"| `{envelope_id}` |" in text
+
+
+@pytest.mark.parametrize(("envelope_id", "version"), CASES)
+def test_components_document_is_valid_openapi(envelope_id: str, version: str) -> None:
+    doc = yaml.safe_load((SCHEMAS / envelope_id / f"openapi-{version}.yaml").read_text())
+    validator = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
+    errors = [e.message for e in validator(doc).iter_errors()]
+    assert errors == []
+    assert doc["openapi"] == {"3.0": "3.0.3", "3.1": "3.1.0"}[version]
+    assert doc["paths"] == {}
+
+
+def _walk_schemas(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key in ("properties",):
+                for sub in value.values():
+                    yield from _walk_schemas(sub)
+            elif key in ("items", "not", "additionalProperties") and isinstance(value, dict):
+                yield from _walk_schemas(value)
+            elif key in ("allOf", "oneOf", "anyOf"):
+                for sub in value:
+                    yield from _walk_schemas(sub)
+
+
+@pytest.mark.parametrize("envelope_id", errspec.envelope_ids())
+def test_openapi_30_schemas_use_only_30_keywords(envelope_id: str) -> None:
+    doc = components_document(errspec.get_envelope(envelope_id), "3.0")
+    for schema in doc["components"]["schemas"].values():
+        for node in _walk_schemas(schema):
+            assert not {"const", "$schema", "$id", "examples", "$defs"} & set(node), node
+            assert not isinstance(node.get("type"), list), node
+            if "$ref" in node:
+                assert set(node) == {"$ref"}, "3.0 ignores siblings of $ref"
+
+
+@pytest.mark.parametrize("envelope_id", errspec.envelope_ids())
+def test_responses_cover_profile_with_headers_and_examples(envelope_id: str) -> None:
+    env = errspec.get_envelope(envelope_id)
+    doc = components_document(env, "3.1")
+    comps = doc["components"]
+    schema_ref = f"#/components/schemas/{env.profile.schema_name}"
+    assert list(comps["responses"]) == [r.name for r in env.profile.responses]
+    for spec in env.profile.responses:
+        response = comps["responses"][spec.name]
+        media = response["content"][env.media_types[0]]
+        assert media["schema"] == {"$ref": schema_ref}
+        declared = {name.lower() for name in response.get("headers", {})}
+        for header in env.profile.headers_for(spec.status):
+            assert header.name.lower() in declared, (spec.name, header.name)
+            ref = response["headers"][header.name]["$ref"]
+            assert ref.split("/")[-1] in comps["headers"]
+        for ex in media.get("examples", {}).values():
+            assert ex["$ref"].split("/")[-1] in comps["examples"]
+    # Every valid example record reaches the components (as a named example).
+    shipped = {
+        r.name
+        for r in env.examples()
+        if r.valid and r.status in {s.status for s in env.profile.responses}
+    }
+    assert shipped <= set(comps.get("examples", {}))
+
+
+def test_retry_after_is_required_on_error_string_429() -> None:
+    doc = components_document(errspec.get_envelope("error-string"), "3.0")
+    too_many = doc["components"]["responses"]["TooManyRequests"]
+    assert too_many["headers"] == {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
+    assert doc["components"]["headers"]["RetryAfter"]["required"] is True
+    assert "Retry-After" not in doc["components"]["responses"]["NotFound"].get("headers", {})
+
+
+def _validator(envelope_id: str, version: str):
+    """A validator for the envelope's component schema, as a client of the document sees it."""
+    env = errspec.get_envelope(envelope_id)
+    doc = components_document(env, version)  # type: ignore[arg-type]
+    uri = f"urn:errspec-test:{envelope_id}:{version}"
+    spec = DRAFT4 if version == "3.0" else DRAFT202012
+    registry = Registry().with_resource(
+        uri, Resource.from_contents(doc, default_specification=spec)
+    )
+    cls = OAS30Validator if version == "3.0" else OAS31Validator
+    ref = {"$ref": f"{uri}#/components/schemas/{env.profile.schema_name}"}
+    return env, cls(ref, registry=registry)
+
+
+@pytest.mark.parametrize(("envelope_id", "version"), CASES)
+def test_components_schema_judges_records_like_the_canonical_schema(
+    envelope_id: str, version: str
+) -> None:
+    env, validator = _validator(envelope_id, version)
+    records = [r for r in env.examples() if "body" in r.data]
+    assert records
+    for record in records:
+        canonical = env.is_valid(record.data["body"])
+        assert validator.is_valid(record.data["body"]) == canonical, record.name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Retry-After", "RetryAfter"),
+        ("WWW-Authenticate", "WWWAuthenticate"),
+        ("x-ms-error-code", "XMsErrorCode"),
+        ("X-RateLimit-Reset", "XRateLimitReset"),
+    ],
+)
+def test_header_component_name(name: str, expected: str) -> None:
+    assert header_component_name(name) == expected
+
+
+def test_unknown_openapi_version_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"3\.0, 3\.1"):
+        components_document(errspec.get_envelope("aya"), "2.0")  # type: ignore[arg-type]

@@ -6,8 +6,12 @@ The public API is everything in ``__all__``; modules starting with ``_`` are pri
 from __future__ import annotations
 
 from .__about__ import __version__
+from ._check import Detection, as_response, check_response, detect, is_valid, iter_findings
 from ._components import OPENAPI_VERSIONS, components_document, components_yaml
 from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
+from ._findings import RULES, Finding, Report, Rule, Severity
+from ._http import NO_BODY, HTTPResponse, Response
+from ._inputs import InputError, ReadOptions, read_responses
 from ._profile import (
     CodeSpec,
     ConditionalMember,
@@ -31,28 +35,45 @@ from ._registry import (
 )
 
 __all__ = [
+    "NO_BODY",
     "OPENAPI_VERSIONS",
+    "RULES",
     "CodeSpec",
     "ConditionalMember",
+    "Detection",
     "Envelope",
     "ErrspecError",
     "ExampleRecord",
     "FieldErrorsSpec",
+    "Finding",
+    "HTTPResponse",
     "HeaderSpec",
+    "InputError",
     "InvalidEnvelopeError",
     "Profile",
+    "ReadOptions",
+    "Report",
+    "Response",
     "ResponseSpec",
     "Retryability",
+    "Rule",
+    "Severity",
     "SourceRef",
     "StatusEcho",
     "UnknownEnvelopeError",
     "__version__",
+    "as_response",
+    "check_response",
     "components_document",
     "components_yaml",
+    "detect",
     "envelope_ids",
     "envelopes",
     "get_envelope",
+    "is_valid",
+    "iter_findings",
     "load_envelope",
     "profile_schema",
+    "read_responses",
     "registry",
 ]

@@ -10,16 +10,22 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import click
 
 from .__about__ import __version__
+from ._check import check_response, detect
 from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
 from ._exceptions import ErrspecError
+from ._findings import Report, Severity
+from ._http import Response
+from ._inputs import DEFAULT_MAX_BODY, ReadOptions, read_responses
 from ._profile import Profile
 from ._registry import Envelope, envelopes, get_envelope
+from ._reporters import REPORTERS
 
 __all__ = ["cli", "main"]
 
@@ -149,6 +155,160 @@ def components_command(
     except OSError as exc:
         _fail(f"{output}: cannot write: {exc.strerror or exc}")
     click.echo(f"wrote {output} (OpenAPI {version} components for {env.id})", err=True)
+
+
+def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> Envelope | str:
+    """`--envelope`: an id, alias, folder path or `auto` (choices come from the catalogue)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return get_envelope(value)
+    except ErrspecError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _read_all(
+    paths: tuple[str, ...], options: ReadOptions
+) -> Iterator[tuple[str, Iterator[Response]]]:
+    stdin = sys.stdin.buffer
+    for name in paths or ("-",):
+        yield name, read_responses(name, options, stdin=stdin)
+
+
+_CHECK_EPILOG = """\b
+Inputs (sniffed from the content):
+  record    {"status": 429, "headers": {...}, "body": {...}}   (or "body_text")
+  NDJSON    one record per line, streamed
+  HAR 1.2   every entry (--errors-only: status >= 400; base64 bodies decoded)
+  HTTP      raw text as `curl -si` prints it (`curl -siL`: the last response, --all: each)
+
+\b
+Examples:
+  errspec check response.json
+  curl -si https://api.example.com/tasks/42 | errspec check - --envelope problem-details
+  errspec check traffic.har --errors-only --format json
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or usage error.
+"""
+
+
+@cli.command("check", epilog=_CHECK_EPILOG)
+@click.argument("paths", nargs=-1, metavar="[PATH…|-]")
+@click.option(
+    "--envelope",
+    "-e",
+    callback=_envelope_option,
+    default="auto",
+    metavar="ID|PATH|auto",
+    show_default=True,
+    help="Envelope id or alias (see `errspec envelopes`), a path to an envelope folder, or "
+    "`auto` to detect it per response.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "--all", "all_responses", is_flag=True, help="Raw HTTP: check every response, not the last."
+)
+@click.option(
+    "--errors-only", is_flag=True, help="HAR/NDJSON: check only responses with status >= 400."
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BODY,
+    show_default=True,
+    metavar="BYTES",
+    help="Largest body to read; a larger one is an input error (exit 2).",
+)
+def check_command(
+    paths: tuple[str, ...],
+    envelope: Envelope | str,
+    fmt: str,
+    fail_on: Severity,
+    all_responses: bool,
+    errors_only: bool,
+    max_body: int,
+) -> None:
+    """Check recorded error responses against an envelope's schema and meaning.
+
+    Reads each PATH (or standard input for `-` or no PATH) and reports every finding:
+    the body's status must equal the HTTP status, the code must go with the status,
+    a 429 needs a valid Retry-After, and so on — see docs/rules/.
+    """
+    options = ReadOptions(max_body=max_body, all_responses=all_responses, errors_only=errors_only)
+    failed = False
+
+    def reports() -> Iterator[Report]:
+        nonlocal failed
+        for _name, responses in _read_all(paths, options):
+            for response in responses:
+                report = check_response(response, envelope)
+                failed = failed or report.fails(fail_on)
+                yield report
+
+    try:
+        for chunk in REPORTERS[fmt](reports()):
+            click.echo(chunk, nl=False)
+    except ErrspecError as exc:
+        _fail(str(exc))
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@cli.command("detect")
+@click.argument("paths", nargs=-1, metavar="[PATH…|-]")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--all", "all_responses", is_flag=True, help="Raw HTTP: every response, not the last."
+)
+def detect_command(paths: tuple[str, ...], fmt: str, all_responses: bool) -> None:
+    """Say which envelope each response is in, with a score (0-1), or `none`.
+
+    Detection ignores the HTTP status, so a broken response is still recognised.
+    When two envelopes fit equally well (a bare {"error": {"code", "message"}} fits
+    both odata and error-object) the profile priority decides, and the output says so.
+    """
+    options = ReadOptions(all_responses=all_responses)
+    try:
+        for _name, responses in _read_all(paths, options):
+            for response in responses:
+                result = detect(response)
+                if fmt == "json":
+                    click.echo(
+                        json.dumps(
+                            {
+                                "source": response.source,
+                                "envelope": result.envelope,
+                                "score": result.score,
+                                "tied_with": list(result.tied_with),
+                                "scores": dict(result.scores),
+                            }
+                        )
+                    )
+                    continue
+                if result.envelope is None:
+                    closest = result.scores[0] if result.scores else ("-", 0.0)
+                    click.echo(f"{response.source}: none (closest: {closest[0]} {closest[1]:.2f})")
+                else:
+                    tie = (
+                        f"; tied with {', '.join(result.tied_with)}, chosen by priority"
+                        if result.tied_with
+                        else ""
+                    )
+                    click.echo(
+                        f"{response.source}: {result.envelope} (score {result.score:.2f}{tie})"
+                    )
+    except ErrspecError as exc:
+        _fail(str(exc))
 
 
 def _catalogue_table(items: tuple[Envelope, ...]) -> str:

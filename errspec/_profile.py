@@ -41,6 +41,7 @@ class StatusEcho:
 
     pointer: str
     type: Literal["integer", "string"]
+    aggregate: Literal["each", "most-general"] = "each"
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Profile:
     aliases: tuple[str, ...]
     source: SourceRef
     media_types: tuple[str, ...]
+    media_type_level: Literal["error", "warning"]
     status_echo: StatusEcho | None
     code: CodeSpec | None
     message: str
@@ -157,7 +159,10 @@ class Profile:
                 url=source.get("url"),
             ),
             media_types=tuple(data["media_types"]),
-            status_echo=StatusEcho(echo["pointer"], echo["type"]) if echo else None,
+            media_type_level=data.get("media_type_level", "warning"),
+            status_echo=StatusEcho(echo["pointer"], echo["type"], echo.get("aggregate", "each"))
+            if echo
+            else None,
             code=None
             if code is None
             else CodeSpec(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from pathlib import Path
@@ -70,15 +70,25 @@ class Envelope:
     builtin: bool = True
     validator: Draft202012Validator = field(init=False, repr=False)
 
+    fast_is_valid: Callable[[Any], bool] = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
         # Compiled once per envelope and kept: building a validator costs far more than
-        # using one (see DESIGN.md, "Known traps").
-        validator = Draft202012Validator(
-            self.schema,
-            registry=self.registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-        )
+        # using one (see DESIGN.md, "Known traps"). `format` is an annotation here (the
+        # 2020-12 default) in both validators, so they always agree.
+        validator = Draft202012Validator(self.schema, registry=self.registry)
         object.__setattr__(self, "validator", validator)
+        fast = _fast_validator(self.schema, self.registry)
+        object.__setattr__(self, "_fast", fast)
+        object.__setattr__(
+            self, "fast_is_valid", fast.is_valid if fast is not None else validator.is_valid
+        )
+
+    def fast_error_count(self, body: Any) -> int:
+        """How many schema errors ``body`` has (detection uses it to rank near misses)."""
+        fast = getattr(self, "_fast", None)
+        errors = fast.iter_errors(body) if fast is not None else self.validator.iter_errors(body)
+        return sum(1 for _ in errors)
 
     @property
     def id(self) -> str:
@@ -102,7 +112,7 @@ class Envelope:
 
     def is_valid(self, body: Any) -> bool:
         """Whether ``body`` (parsed JSON) conforms to the canonical schema."""
-        return bool(self.validator.is_valid(body))
+        return bool(self.fast_is_valid(body))
 
     def examples(self) -> list[ExampleRecord]:
         """The response records shipped with the envelope, valid ones first, by name."""
@@ -116,6 +126,33 @@ class Envelope:
                 if item.name.endswith(".json"):
                     records.append(ExampleRecord(item.name[:-5], kind == "valid", read_json(item)))
         return records
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    raise ValueError(f"errspec does not fetch schemas over the network ({uri})")
+
+
+def _fast_validator(schema: Mapping[str, Any], registry: Registry[Any]) -> Any:
+    """A compiled jsonschema-rs validator for the valid-response fast path, or ``None``
+    when jsonschema-rs is not importable (errspec then uses jsonschema alone)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
+        return None
+    resources = [(uri, registry.contents(uri)) for uri in registry]
+    try:
+        rs_registry = jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
+        return jsonschema_rs.validator_for(
+            dict(schema),
+            registry=rs_registry,
+            validate_formats=False,
+            retriever=_refuse_retrieval,
+        )
+    except (jsonschema_rs.ValidationError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidEnvelopeError(
+            f"{schema.get('$id', 'schema')}: cannot compile: {first}"
+        ) from None
 
 
 class _Catalogue:

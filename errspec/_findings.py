@@ -1,0 +1,120 @@
+"""Findings and reports: the values every check produces and every reporter renders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["RULES", "SEVERITIES", "Finding", "Report", "Rule", "Severity", "rule_help_url"]
+
+Severity = Literal["error", "warning"]
+#: Severities in increasing order.
+SEVERITIES: tuple[Severity, ...] = ("warning", "error")
+HELP_BASE = "https://errspec.dev/rules/"
+
+
+def rule_help_url(rule: str) -> str:
+    """Where a rule's documentation page lives (``docs/rules/<id>.md`` in the repository)."""
+    return HELP_BASE + rule
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the rule catalogue: a stable id, its default severity and a summary."""
+
+    id: str
+    severity: Severity
+    summary: str
+
+
+# The rule catalogue. Ids are stable and never reused; a retired id stays here, marked.
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("body-not-json", "error", "The error body is not (valid) JSON."),
+        Rule("media-type", "error", "Content-Type is not the envelope's media type."),
+        Rule("envelope-schema", "error", "The body does not match the envelope's schema."),
+        Rule("status-mismatch", "error", "The status in the body differs from the HTTP status."),
+        Rule("code-status-mismatch", "error", "The error code goes with another HTTP status."),
+        Rule("code-format", "warning", "The error code does not have the envelope's casing."),
+        Rule("unknown-code", "error", "The error code is not in the envelope's catalogue."),
+        Rule("conditional-member", "warning", "A member appears on a status it is not for."),
+        Rule("retry-after-missing", "error", "A response that asks for Retry-After lacks it."),
+        Rule("retry-after-invalid", "error", "Retry-After is neither delay-seconds nor a date."),
+        Rule("retry-after-mismatch", "error", "Retry-After and the body's retry hint disagree."),
+        Rule("www-authenticate-missing", "warning", "A 401 response lacks WWW-Authenticate."),
+        Rule("error-code-header-mismatch", "error", "The error-code header differs from the code."),
+        Rule("header-missing", "warning", "A header the envelope asks for is missing."),
+        Rule("error-with-success-status", "error", "An error body is sent with a 1xx-3xx status."),
+        Rule("envelope-unknown", "error", "The body fits none of the known envelopes."),
+        Rule("leaked-internals", "warning", "The body leaks stack traces, SQL or file paths."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a response or a spec. Immutable; output is derived from it.
+
+    ``pointer`` is a JSON pointer into the body (``/error/code``), ``header:Name`` for a
+    header, or empty for the response as a whole. ``location`` is a source position
+    (``file:line:col``) when the finding comes from a document with positions.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    pointer: str = ""
+    envelope: str | None = None
+    location: str | None = None
+
+    @property
+    def help_url(self) -> str:
+        return rule_help_url(self.rule)
+
+    def at_least(self, severity: Severity) -> bool:
+        return SEVERITIES.index(self.severity) >= SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of checking one response: its envelope and its findings."""
+
+    source: str
+    envelope: str | None
+    findings: tuple[Finding, ...] = ()
+    status: int | None = None
+    detection_score: float | None = field(default=None, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def conforms(self) -> bool:
+        """No finding of severity ``error``."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    def rules(self) -> list[str]:
+        """The rule ids found, in order."""
+        return [f.rule for f in self.findings]
+
+    def fails(self, fail_on: Severity) -> bool:
+        return any(f.at_least(fail_on) for f in self.findings)
+
+
+def count(reports: Iterable[Report]) -> dict[str, int]:
+    """Summary counts over reports, as every reporter prints them."""
+    out = {"responses": 0, "conforming": 0, "errors": 0, "warnings": 0}
+    for r in reports:
+        out["responses"] += 1
+        out["conforming"] += r.conforms
+        out["errors"] += len(r.errors)
+        out["warnings"] += len(r.warnings)
+    return out

@@ -536,6 +536,10 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
     defining = [p for p in (plan.code, plan.echo) if p is not None]
     if defining and not any(resolve(body, p) for p in defining):
         score -= 0.2
+    # A code of the wrong JSON type (an integer where this envelope has a string code)
+    # points at another envelope (google-rpc and data-error carry integers there).
+    if plan.code is not None and any(not isinstance(v, str) for _, v in resolve(body, plan.code)):
+        score -= 0.15
     if media is not None and media != "application/json":
         if media in plan.media_types:
             score += 0.2
@@ -550,6 +554,12 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
             if code in plan.catalogue:
                 score += 0.1
     return max(0.0, min(score, 1.0))
+
+
+def _echo_typed(plan: _Plan, value: Any) -> bool:
+    if plan.echo_type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
 
 
 def detect(response: Any, *, candidates: list[Envelope] | None = None) -> Detection:
@@ -618,25 +628,39 @@ def _run(
     ctx = _Context(plan, response, response.body, env.id)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
-        if response.has_json_body and plan.is_valid(response.body):
+        if response.has_json_body and _looks_like_error(plan, response.body):
             yield ctx.finding(
                 "error-with-success-status",
-                f"a {env.id} error body is sent with HTTP {status}; "
-                "errors need a 4xx or 5xx status",
+                f"an error body ({env.id}) is sent with HTTP {status}; "
+                "errors need a 4xx or 5xx status (RFC 9110 §15)",
             )
             for rule in plan.rules:
                 yield from rule(ctx)
         return
-    yield from _media_type(ctx)
+    if response.headers_known:
+        yield from _media_type(ctx)
     if not response.has_json_body:
         yield ctx.finding("body-not-json", _no_json_message(response))
-        yield from _header_rules(ctx)
+        if response.headers_known:
+            yield from _header_rules(ctx)
         return
     if not plan.is_valid(response.body):
         yield from _schema_findings(ctx)
     for rule in plan.rules:
         yield from rule(ctx)
-    yield from _header_rules(ctx)
+    if response.headers_known:
+        yield from _header_rules(ctx)
+
+
+def _looks_like_error(plan: _Plan, body: Any) -> bool:
+    """An error body of this envelope in a non-error response: it carries the envelope's
+    code or status echo (``{"ok": false, "error": "invalid_auth"}`` is an error-string
+    body; ``{"id": 1, "title": "x"}`` fits the open problem-details schema but is not)."""
+    if plan.code is None and plan.echo is None:
+        return bool(plan.is_valid(body))
+    if plan.code is not None and any(isinstance(v, str) for _, v in resolve(body, plan.code)):
+        return True
+    return plan.echo is not None and any(_echo_typed(plan, v) for _, v in resolve(body, plan.echo))
 
 
 def _no_json_message(response: Response) -> str:

@@ -295,7 +295,10 @@ def detect_command(paths: tuple[str, ...], fmt: str, all_responses: bool) -> Non
                         )
                     )
                     continue
-                if result.envelope is None:
+                if not response.has_json_body:
+                    reason = response.body_problem or "no JSON body"
+                    click.echo(f"{response.source}: none ({reason})")
+                elif result.envelope is None:
                     closest = result.scores[0] if result.scores else ("-", 0.0)
                     click.echo(f"{response.source}: none (closest: {closest[0]} {closest[1]:.2f})")
                 else:

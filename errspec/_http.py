@@ -64,6 +64,7 @@ class Response:
     """One HTTP response as errspec sees it.
 
     ``headers`` keeps names as received; :meth:`header` looks them up case-insensitively.
+    ``headers_known`` is false when the source recorded no headers at all.
     ``body`` is the parsed JSON body, or :data:`NO_BODY` when there is none; then
     ``body_text`` holds the raw text (``None`` for an empty body) and ``body_problem``
     says why it is not JSON.
@@ -77,6 +78,9 @@ class Response:
     source: str = "<response>"
     method: str | None = None
     url: str | None = None
+    #: False when the input did not record headers at all (a record without "headers"):
+    #: rules about headers are then skipped instead of reporting every header missing.
+    headers_known: bool = True
     _lower: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -154,7 +154,14 @@ def response_from_record(data: Any, source: str) -> Response:
     request: Mapping[str, Any] = data["request"] if isinstance(data.get("request"), Mapping) else {}
     method = data.get("method", request.get("method"))
     url = data.get("url", request.get("url"))
-    common = {"status": status, "headers": headers, "source": source, "method": method, "url": url}
+    common = {
+        "status": status,
+        "headers": headers,
+        "source": source,
+        "method": method,
+        "url": url,
+        "headers_known": "headers" in data,
+    }
     if "body" in data:
         return Response(body=data["body"], **common)
     text = data.get("body_text")

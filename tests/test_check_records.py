@@ -1,0 +1,244 @@
+"""The checker judges every shipped response record as its source says.
+
+valid/ records: no error-level finding (open catalogues may warn `unknown-code` on a
+custom code, which the sources allow). invalid/ records: the rule in "breaks" is found,
+with the envelope given explicitly and, where detection recognises the envelope, with
+``--envelope auto`` too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import errspec
+
+RECORDS = [
+    pytest.param(
+        env.id, record, id=f"{env.id}/{'valid' if record.valid else 'invalid'}/{record.name}"
+    )
+    for env in errspec.envelopes()
+    for record in env.examples()
+]
+
+#: Invalid records whose broken body another envelope fits better (or none does), with
+#: the envelope detection picks. Each is ambiguous by construction: the member that
+#: would tell the envelopes apart is the one the record breaks.
+DETECTED_ELSEWHERE = {
+    ("code-message", "missing-code"): None,  # {"message"} alone: no envelope
+    ("data-error", "missing-error"): None,  # {"data": null} alone
+    ("error-object", "code-is-an-integer"): "data-error",  # {"error": {"code": 500, …}}
+    ("error-object", "code-pascal-case"): "odata",  # PascalCase code: odata's style
+    ("error-object", "error-is-a-string"): "error-string",  # {"error": "x", "message"}
+    ("error-object", "flat-code-message"): "code-message",  # {"code", "message"}
+    ("error-string", "error-not-a-string"): None,  # {"error": {"code"}, "message"}
+    ("errors-array", "empty-errors-array"): None,  # no item carries a status
+    ("errors-array", "message-not-a-string"): None,
+    ("errors-array", "missing-errors-array"): None,  # {"message"} alone
+    ("json-api", "errors-not-an-array"): None,
+    ("odata", "code-not-a-string"): "data-error",  # {"error": {"code": 404, …}}
+    ("odata", "details-not-an-array"): "error-object",
+    ("odata", "no-error-wrapper"): "code-message",  # {"code", "message"} unwrapped
+    ("problem-details", "body-is-an-array"): None,  # an array is no envelope
+}
+
+
+@pytest.mark.parametrize(("envelope_id", "record"), RECORDS)
+def test_explicit_envelope(envelope_id: str, record: errspec.ExampleRecord) -> None:
+    report = errspec.check_response(dict(record.data), envelope_id)
+    assert report.envelope == envelope_id
+    if record.valid:
+        assert report.conforms, report.findings
+        others = [f for f in report.findings if f.rule != "unknown-code"]
+        assert others == []
+        assert all(f.severity == "warning" for f in report.findings)
+    else:
+        assert record.breaks in report.rules(), report.findings
+        hit = next(f for f in report.findings if f.rule == record.breaks)
+        assert hit.envelope == envelope_id
+        assert hit.help_url.endswith(f"/rules/{record.breaks}")
+
+
+@pytest.mark.parametrize(("envelope_id", "record"), RECORDS)
+def test_detection(envelope_id: str, record: errspec.ExampleRecord) -> None:
+    if "body" not in record.data:
+        assert errspec.detect(dict(record.data)).envelope is None
+        return
+    expected = DETECTED_ELSEWHERE.get((envelope_id, record.name), envelope_id)
+    detection = errspec.detect(dict(record.data))
+    assert detection.envelope == expected, detection.scores[:3]
+    if record.valid:
+        assert detection.score >= 0.6
+    if expected == envelope_id:
+        report = errspec.check_response(dict(record.data))
+        assert report.envelope == envelope_id
+        if not record.valid:
+            assert record.breaks in report.rules()
+
+
+def test_detected_elsewhere_table_is_current() -> None:
+    names = {(e.id, r.name) for e in errspec.envelopes() for r in e.examples()}
+    assert set(DETECTED_ELSEWHERE) <= names
+
+
+def test_detection_never_needs_the_status() -> None:
+    """A record is detected the same whatever its HTTP status says."""
+    for env in errspec.envelopes():
+        for record in env.examples():
+            if "body" not in record.data:
+                continue
+            first = errspec.detect(dict(record.data)).envelope
+            for status in (200, 404, 500):
+                assert errspec.detect({**record.data, "status": status}).envelope == first
+
+
+def test_bare_error_code_message_tie_is_decided_and_reported() -> None:
+    """{"error": {"code", "message"}} fits odata and error-object; casing decides, and an
+    exact tie goes to the higher profile priority (odata 15 > error-object 12)."""
+    upper = errspec.detect({"error": {"code": "NOT_FOUND", "message": "No such task"}})
+    assert upper.envelope == "error-object"
+    pascal = errspec.detect({"error": {"code": "TaskNotFound", "message": "No such task"}})
+    assert pascal.envelope == "odata"
+    scores = dict(upper.scores)
+    assert scores["odata"] < scores["error-object"]
+    # An exact tie: a code both casings accept equally (no catalogue entry, no casing rule
+    # for odata, error-object's casing matches digits-free upper too) is reported.
+    tie = errspec.detect(
+        {"error": {"code": "X", "message": "m"}},
+        candidates=[errspec.get_envelope("odata"), errspec.get_envelope("odata")],
+    )
+    assert tie.envelope == "odata"
+    assert tie.tied_with == ("odata",)
+
+
+def test_success_response_is_not_checked_as_an_error() -> None:
+    ok = errspec.check_response({"status": 200, "headers": {}, "body": {"id": 1, "title": "x"}})
+    assert ok.conforms
+    assert ok.findings == ()
+    explicit = errspec.check_response(
+        {"status": 200, "headers": {}, "body": {"id": 1}}, "problem-details"
+    )
+    assert explicit.findings == ()
+
+
+def test_error_body_with_success_status() -> None:
+    report = errspec.check_response(
+        {
+            "status": 200,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"data": None, "error": {"message": "Unauthorized", "code": 401}},
+        }
+    )
+    assert report.envelope == "data-error"
+    assert report.rules()[:2] == ["error-with-success-status", "status-mismatch"]
+    assert not report.conforms
+
+
+def test_unknown_envelope_for_a_foreign_error_body() -> None:
+    report = errspec.check_response(
+        {
+            "status": 404,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"id": "not_found", "message": "The resource was not found."},
+        }
+    )
+    assert report.envelope is None
+    assert report.rules() == ["envelope-unknown"]
+    assert not report.conforms
+
+
+def test_headers_not_recorded_skip_header_rules() -> None:
+    body = {"error": "rate_limit_exceeded", "message": "Slow down"}
+    unknown = errspec.check_response({"status": 429, "body": body}, "aurion")
+    assert unknown.findings == ()
+    empty = errspec.check_response({"status": 429, "headers": {}, "body": body}, "aurion")
+    assert "retry-after-missing" in empty.rules()
+    assert "media-type" in empty.rules()
+
+
+def test_json_api_most_general_status() -> None:
+    body = {"errors": [{"status": "403"}, {"status": "422"}]}
+    headers = {"Content-Type": "application/vnd.api+json"}
+    ok = errspec.check_response({"status": 400, "headers": headers, "body": body}, "jsonapi")
+    assert "status-mismatch" not in ok.rules()
+    bad = errspec.check_response({"status": 500, "headers": headers, "body": body}, "jsonapi")
+    assert bad.rules() == ["status-mismatch"]
+    assert bad.findings[0].pointer == "/errors/0/status"
+    single = errspec.check_response(
+        {"status": 400, "headers": headers, "body": {"errors": [{"status": "422"}]}}, "jsonapi"
+    )
+    assert single.rules() == ["status-mismatch"]
+
+
+def test_iter_findings_and_is_valid_are_views_of_one_pipeline() -> None:
+    record = {
+        "status": 409,
+        "headers": {"Content-Type": "application/json"},
+        "body": {"error": "not_found", "message": "Resource not found"},
+    }
+    findings = list(errspec.iter_findings(record, "aurion"))
+    assert [(f.rule, f.pointer) for f in findings] == [("code-status-mismatch", "/error")]
+    assert errspec.check_response(record, "aurion").findings == tuple(findings)
+    assert errspec.is_valid(record, "aurion") is False
+    assert errspec.is_valid({**record, "status": 404}, "aurion") is True
+
+
+def test_schema_findings_point_at_the_member() -> None:
+    report = errspec.check_response(
+        {
+            "status": 404,
+            "headers": {"Content-Type": "application/problem+json"},
+            "body": {"type": 42, "status": "404"},
+        },
+        "rfc9457",
+    )
+    assert [(f.rule, f.pointer) for f in report.findings if f.rule == "envelope-schema"] == [
+        ("envelope-schema", "/status"),
+        ("envelope-schema", "/type"),
+    ]
+
+
+def test_leaked_internals_finds_stack_and_sql_but_not_uri_paths() -> None:
+    base = {"status": 500, "headers": {"Content-Type": "application/problem+json"}}
+    leaky = errspec.check_response(
+        {
+            **base,
+            "body": {
+                "status": 500,
+                "detail": "Traceback (most recent call last):\n"
+                "  File \"/srv/app/views.py\", line 12, in get\nKeyError: 'id'",
+            },
+        },
+        "problem-details",
+    )
+    assert [f.pointer for f in leaky.findings if f.rule == "leaked-internals"] == ["/detail"]
+    sql = errspec.check_response(
+        {**base, "body": {"status": 500, "detail": 'ERROR: syntax error at or near "FROM"'}},
+        "problem-details",
+    )
+    assert "leaked-internals" in sql.rules()
+    stack_member = errspec.check_response(
+        {**base, "body": {"status": 500, "stack": ["at x (y.js:1:2)"]}}, "problem-details"
+    )
+    assert [f.pointer for f in stack_member.findings] == ["/stack"]
+    clean = errspec.check_response(
+        {
+            **base,
+            "body": {
+                "status": 500,
+                "title": "Internal Server Error",
+                "instance": "/account/12345/msgs/abc",
+                "detail": "Select a plan from the list and try again.",
+            },
+        },
+        "problem-details",
+    )
+    assert clean.findings == ()
+
+
+def test_python_api_rejects_what_it_cannot_check() -> None:
+    with pytest.raises(TypeError, match="not int"):
+        errspec.check_response(42)
+    with pytest.raises(errspec.InputError, match="integer 'status'"):
+        errspec.check_response({"status": "404", "body": {}})
+    with pytest.raises(errspec.UnknownEnvelopeError):
+        errspec.check_response({"status": 404, "body": {}}, "nope")

@@ -43,6 +43,12 @@ demo: $(VENV)/.installed-runtime
 	@echo
 	@echo "== the worked example spec \$$refs errspec's components by relative path"
 	$(PY) examples/validate_example.py
+	@echo
+	@echo "== check the example API's recorded error responses (exit 1: findings)"
+	$(BIN)/errspec check examples/responses/* --envelope problem-details || test $$? -eq 1
+	@echo
+	@echo "== which envelope is each response in?"
+	$(BIN)/errspec detect examples/responses/*
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

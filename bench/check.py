@@ -400,7 +400,7 @@ def run_ndjson(cases: list[Case], records: int, cli: bool, tmp: Path) -> None:
     def row(what: str, n: int, seconds: float, peak: str = "", growth: str = "") -> None:
         per = seconds / n
         print(
-            f"| {what} | {n:,} | {seconds:.1f} | {n / seconds:,.0f} | {per * 1e6:.1f} "
+            f"| {what} | {n:,} | {seconds:.2f} | {n / seconds:,.0f} | {per * 1e6:.1f} "
             f"| {per / (loads_s / records):.0f}x | {peak} | {growth} |"
         )
 
@@ -458,7 +458,9 @@ def header(args: argparse.Namespace) -> None:
     )
     print(
         f"- best of {args.repeat} runs of ~{args.target:g} s each per cell; "
-        f"NDJSON records: {args.records:,}\n"
+        f"NDJSON records: {args.records:,}; errspec imported from "
+        f"{Path(errspec.__file__).parent}; load average at the start "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
     )
 
 
@@ -513,7 +515,8 @@ def main() -> None:
     if not args.no_ndjson:
         with tempfile.TemporaryDirectory(prefix="errspec-bench-") as tmp:
             run_ndjson(cases, args.records, not args.no_cli, Path(tmp))
-    print(f"Total wall time: {time.perf_counter() - began:.0f} s.")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Total wall time: {time.perf_counter() - began:.0f} s; load average at the end {load}.")
     log("done")
 
 

@@ -295,17 +295,26 @@ def _header_rules(ctx: _Context) -> Iterator[Finding]:
     yield from _retry_after(ctx)
 
 
+def _retry_after_syntax(response: Response, envelope: str | None) -> Iterator[Finding]:
+    """retry-after-invalid: an HTTP rule, checked whatever the envelope."""
+    value = response.header("retry-after")
+    if value is not None and _parse_retry_after(value) is None:
+        yield Finding(
+            "retry-after-invalid",
+            "error",
+            f"Retry-After {value!r} is neither delay-seconds nor an HTTP-date (RFC 9110 §10.2.3)",
+            "header:Retry-After",
+            envelope,
+        )
+
+
 def _retry_after(ctx: _Context) -> Iterator[Finding]:
     value = ctx.response.header("retry-after")
     if value is None:
         return
     seconds = _parse_retry_after(value)
     if seconds is None:
-        yield ctx.finding(
-            "retry-after-invalid",
-            f"Retry-After {value!r} is neither delay-seconds nor an HTTP-date (RFC 9110 §10.2.3)",
-            "header:Retry-After",
-        )
+        yield from _retry_after_syntax(ctx.response, ctx.envelope)
         return
     plan = ctx.plan
     if plan.retry_body is None or not isinstance(seconds, int) or ctx.body is NO_BODY:
@@ -623,6 +632,7 @@ def _run(
             return
         if not response.has_json_body and status >= 400:
             yield Finding("body-not-json", "error", _no_json_message(response))
+            yield from _retry_after_syntax(response, None)
         return
     plan = _plan(env)
     ctx = _Context(plan, response, response.body, env.id)

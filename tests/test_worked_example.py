@@ -54,3 +54,21 @@ def test_demo_script_prints_the_resolved_responses() -> None:
     assert "valid OpenAPI 3.1.0" in result.stdout
     assert "TooManyRequests" in result.stdout
     assert "Retry-After" in result.stdout
+
+
+EXAMPLE_VERDICTS = {
+    "create-task-401.json": ["media-type", "www-authenticate-missing"],
+    "create-task-500.http": ["leaked-internals"],
+    "get-task-404-wrong-status.json": ["status-mismatch"],
+    "get-task-404.json": [],
+    "get-task-503.http": ["media-type", "body-not-json", "retry-after-invalid"],
+}
+
+
+def test_example_responses_give_the_findings_the_demo_shows() -> None:
+    folder = REPO / "examples" / "responses"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EXAMPLE_VERDICTS)
+    for name, rules in EXAMPLE_VERDICTS.items():
+        (response,) = errspec.read_responses(str(folder / name), errspec.ReadOptions())
+        report = errspec.check_response(response, "problem-details")
+        assert report.rules() == rules, name

@@ -8,6 +8,7 @@ pytest plugin are views of it. Each rule is a small generator function over a
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -194,14 +195,14 @@ def _status_mismatch(ctx: _Context) -> Iterator[Finding]:
     if not echoes:
         return
     distinct = {v for _, v in echoes}
-    if plan.echo_most_general and len(distinct) > 1:
+    if plan.echo_most_general and len(echoes) > 1:
         allowed = distinct | {v // 100 * 100 for v in distinct}
         if status not in allowed:
             pointer = echoes[0][0]
             yield ctx.finding(
                 "status-mismatch",
-                f"HTTP status {status} is neither one of the errors' statuses "
-                f"({', '.join(map(str, sorted(distinct)))}) nor the most general of them",
+                f"HTTP status {status} is neither the errors' status "
+                f"({', '.join(map(str, sorted(distinct)))}) nor the most general one for them",
                 pointer,
             )
         return
@@ -224,7 +225,8 @@ def _code_rules(ctx: _Context) -> Iterator[Finding]:
             continue  # the schema says what type a code has
         if plan.casing is not None and not plan.casing.fullmatch(code):
             yield ctx.finding("code-format", f"code {code!r} is not {plan.code_format}", pointer)
-            continue  # a mis-cased code is not also reported as unknown
+            if plan.catalogue_open or not plan.catalogue:
+                break  # an open catalogue: a mis-cased code is not also "unknown"
         statuses = plan.catalogue.get(code)
         if statuses is not None:
             if status not in statuses:
@@ -235,14 +237,7 @@ def _code_rules(ctx: _Context) -> Iterator[Finding]:
                     pointer,
                 )
         elif plan.catalogue:
-            closed = not plan.catalogue_open
-            yield ctx.finding(
-                "unknown-code",
-                f"code {code!r} is not in the {ctx.envelope} catalogue"
-                + ("" if closed else " (custom codes are allowed; check the spelling)"),
-                pointer,
-                "error" if closed else "warning",
-            )
+            yield from _unknown_code(ctx, code, pointer)
         if plan.code_header:
             header = ctx.response.header(plan.code_header)
             if header is not None and header.strip() != code:
@@ -252,6 +247,27 @@ def _code_rules(ctx: _Context) -> Iterator[Finding]:
                     f"header:{plan.code_header}",
                 )
         break  # the first code speaks for the response
+
+
+def _unknown_code(ctx: _Context, code: str, pointer: str) -> Iterator[Finding]:
+    plan = ctx.plan
+    near = next((c for c in plan.catalogue if c.lower() == code.lower()), None)
+    hint = f"; did you mean {near!r}?" if near else ""
+    if plan.catalogue_open:
+        yield ctx.finding(
+            "unknown-code",
+            f"code {code!r} is not one of the {len(plan.catalogue)} {ctx.envelope} codes "
+            f"errspec knows (custom codes are allowed){hint}",
+            pointer,
+            "warning",
+        )
+    else:
+        yield ctx.finding(
+            "unknown-code",
+            f"code {code!r} is not in the closed {ctx.envelope} catalogue{hint}",
+            pointer,
+            "error",
+        )
 
 
 def _conditional_members(ctx: _Context) -> Iterator[Finding]:
@@ -381,8 +397,10 @@ def _leaked_internals(ctx: _Context) -> Iterator[Finding]:
             for key, value in node.items():
                 path = f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}"
                 if isinstance(key, str) and key.lower() in _LEAK_KEYS and value:
-                    yield ctx.finding("leaked-internals", f"the body has a {key!r} member", path)
+                    yield ctx.finding("leaked-internals", f"the body has a member {key!r}", path)
                     found += 1
+                    if found >= MAX_LEAK_FINDINGS:
+                        return
                 else:
                     stack.append((path, value))
             continue
@@ -410,13 +428,54 @@ def _schema_findings(ctx: _Context) -> Iterator[Finding]:
             return
         detail = _explain(error)
         pointer = join(detail.absolute_path)
-        message = detail.message
+        message = _schema_message(detail)
         if detail.validator == "required":
             missing = _missing_member(detail)
             if missing is not None:
                 pointer = f"{pointer}/{missing.replace('~', '~0').replace('/', '~1')}"
                 message = f"missing required member {missing!r}"
         yield ctx.finding("envelope-schema", _one_line(message), pointer)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number" if isinstance(value, float) else "an integer"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _short_json(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _schema_message(error: ValidationError) -> str:
+    """A JSON-worded message for the common keywords (jsonschema's are Python-worded)."""
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        types = [value] if isinstance(value, str) else list(value)
+        return f"expected {' or '.join(types)}, got {_json_type(instance)}"
+    if kind == "enum":
+        return f"{_short_json(instance)} is not one of {_short_json(value, 100)}"
+    if kind == "const":
+        return f"must be {_short_json(value)}, not {_short_json(instance)}"
+    if kind == "not":
+        reason = value.get("description") if isinstance(value, dict) else None
+        return f"forbidden here: {reason}" if reason else "matches a shape the envelope forbids"
+    if kind == "minItems":
+        return f"needs at least {value} item{'s' if value != 1 else ''}"
+    if kind == "minProperties":
+        return f"needs at least {value} member{'s' if value != 1 else ''}"
+    if kind == "minLength":
+        return "must not be empty" if value == 1 else f"must have at least {value} characters"
+    if kind == "pattern":
+        return f"{_short_json(instance)} does not match {value}"
+    return error.message
 
 
 def _explain(error: ValidationError) -> ValidationError:
@@ -619,26 +678,31 @@ def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
 def _run(
     response: Response, env: Envelope | None, detection: Detection | None
 ) -> Iterator[Finding]:
+    """The pipeline. ``detection`` is set when the envelope was detected, not given."""
     status = response.status
     if env is None:
-        if response.has_json_body and detection is not None and detection.envelope is None:
-            if status >= 400:
-                yield Finding(
-                    "envelope-unknown",
-                    "error",
-                    "the body fits none of errspec's envelopes"
-                    + (f" (closest: {detection.scores[0][0]})" if detection.scores else ""),
-                )
+        if status < 400:
             return
-        if not response.has_json_body and status >= 400:
+        if response.has_json_body and detection is not None and detection.envelope is None:
+            closest = detection.scores[0] if detection.scores else None
+            near = (
+                f" (closest: {closest[0]}, score {closest[1]:.2f})"
+                if closest and closest[1]
+                else ""
+            )
+            yield Finding(
+                "envelope-unknown", "error", f"the body fits none of errspec's envelopes{near}"
+            )
+        elif not response.has_json_body and not _bodiless(response):
             yield Finding("body-not-json", "error", _no_json_message(response))
-            yield from _retry_after_syntax(response, None)
+        yield from _retry_after_syntax(response, None)
         return
     plan = _plan(env)
     ctx = _Context(plan, response, response.body, env.id)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
-        if response.has_json_body and _looks_like_error(plan, response.body):
+        looks = _looks_like_error if detection is None else _surely_error
+        if response.has_json_body and looks(plan, response.body):
             yield ctx.finding(
                 "error-with-success-status",
                 f"an error body ({env.id}) is sent with HTTP {status}; "
@@ -650,7 +714,8 @@ def _run(
     if response.headers_known:
         yield from _media_type(ctx)
     if not response.has_json_body:
-        yield ctx.finding("body-not-json", _no_json_message(response))
+        if not _bodiless(response):
+            yield ctx.finding("body-not-json", _no_json_message(response))
         if response.headers_known:
             yield from _header_rules(ctx)
         return
@@ -660,6 +725,28 @@ def _run(
         yield from rule(ctx)
     if response.headers_known:
         yield from _header_rules(ctx)
+
+
+def _surely_error(plan: _Plan, body: Any) -> bool:
+    """With a detected envelope, a success body counts as an error body only when it says
+    so itself: a status echo of 400 or more, or a catalogued error code. (An ordinary
+    ``{"type": "task", "title": …}`` fits the open problem-details schema.)"""
+    if plan.echo is not None:
+        for _, value in resolve(body, plan.echo):
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if _echo_typed(plan, value) and isinstance(value, int) and value >= 400:
+                return True
+    if plan.code is not None:
+        for _, value in resolve(body, plan.code):
+            if isinstance(value, str) and value in plan.catalogue:
+                return True
+    return False
+
+
+def _bodiless(response: Response) -> bool:
+    """A response that never has a body: to a HEAD request (RFC 9110 §9.3.2)."""
+    return (response.method or "").upper() == "HEAD" and response.body_text is None
 
 
 def _looks_like_error(plan: _Plan, body: Any) -> bool:

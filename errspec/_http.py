@@ -166,6 +166,9 @@ def parse_retry_after(value: str) -> int | float | None:
         return int(text)
     if not text[:3].isalpha():  # every HTTP-date format starts with a day name
         return None
+    # IMF-fixdate and the obsolete RFC 850 form end in GMT; asctime has no zone and no comma.
+    if "," in text and not text.endswith(" GMT"):
+        return None
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

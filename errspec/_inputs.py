@@ -80,7 +80,7 @@ def strict_json(text: str) -> Any:
     except _JSONProblem:
         raise
     except json.JSONDecodeError as exc:
-        raise _JSONProblem(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise _JSONProblem(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise _JSONProblem("nested too deeply to parse") from None
 

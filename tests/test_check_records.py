@@ -242,3 +242,153 @@ def test_python_api_rejects_what_it_cannot_check() -> None:
         errspec.check_response({"status": "404", "body": {}})
     with pytest.raises(errspec.UnknownEnvelopeError):
         errspec.check_response({"status": 404, "body": {}}, "nope")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": 7, "type": "task", "title": "Write docs", "status": "open"},
+        {"id": 1, "type": "invoice", "title": "Invoice 1"},
+        {"code": "OK", "message": "success", "data": {"id": 42}},
+    ],
+)
+def test_ordinary_success_bodies_are_not_errors_under_auto(body: dict) -> None:
+    report = errspec.check_response(
+        {"status": 200, "headers": {"Content-Type": "application/json"}, "body": body}
+    )
+    assert report.findings == ()
+
+
+def test_success_body_that_says_it_is_an_error_under_auto() -> None:
+    report = errspec.check_response(
+        {
+            "status": 200,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"code": "NOT_FOUND", "message": "Not found: Incident 1 not found"},
+        }
+    )
+    assert report.rules() == ["error-with-success-status", "code-status-mismatch"]
+
+
+def test_json_api_several_errors_of_one_status_may_use_the_general_status() -> None:
+    body = {"errors": [{"status": "422", "detail": "a"}, {"status": "422", "detail": "b"}]}
+    report = errspec.check_response(
+        {"status": 400, "headers": {"Content-Type": "application/vnd.api+json"}, "body": body},
+        "json-api",
+    )
+    assert report.findings == ()
+
+
+def test_closed_catalogue_reports_a_mis_cased_code_as_unknown_too() -> None:
+    report = errspec.check_response(
+        {
+            "status": 404,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"error": {"code": 404, "message": "Book not found", "status": "not_found"}},
+        },
+        "google-rpc",
+    )
+    assert report.rules() == ["code-format", "unknown-code"]
+    assert report.findings[1].severity == "error"
+    assert "did you mean 'NOT_FOUND'?" in report.findings[1].message
+
+
+def test_open_catalogue_unknown_code_message() -> None:
+    report = errspec.check_response(
+        {
+            "status": 404,
+            "headers": {
+                "Content-Type": "application/json",
+                "x-ms-error-code": "BlobNotFound",
+                "x-ms-request-id": "1",
+            },
+            "body": {
+                "error": {"code": "BlobNotFound", "message": "The specified blob does not exist."}
+            },
+        },
+        "odata",
+    )
+    (finding,) = report.findings
+    assert finding.rule == "unknown-code"
+    assert finding.severity == "warning"
+    assert "custom codes are allowed" in finding.message
+    assert "spelling" not in finding.message
+
+
+def test_head_response_has_no_body_to_judge() -> None:
+    record = {
+        "status": 404,
+        "headers": {"Content-Type": "application/problem+json"},
+        "method": "HEAD",
+    }
+    assert errspec.check_response(record, "problem-details").findings == ()
+    assert errspec.check_response(record).findings == ()
+    get = {**record, "method": "GET"}
+    assert errspec.check_response(get, "problem-details").rules() == ["body-not-json"]
+
+
+def test_retry_after_syntax_is_checked_when_no_envelope_fits() -> None:
+    report = errspec.check_response(
+        {
+            "status": 503,
+            "headers": {"Content-Type": "application/json", "Retry-After": "soon"},
+            "body": {"message": "down"},
+        }
+    )
+    assert report.rules() == ["envelope-unknown", "retry-after-invalid"]
+
+
+def test_envelope_unknown_names_no_closest_when_nothing_is_close() -> None:
+    report = errspec.check_response(
+        {"status": 404, "headers": {"Content-Type": "application/json"}, "body": []}
+    )
+    assert report.findings[0].message == "the body fits none of errspec's envelopes"
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer", "message"),
+    [
+        ({"errors": None}, "/errors", "expected array, got null"),
+        ({"errors": [{"status": 422}]}, "/errors/0/status", "expected string, got an integer"),
+        ({"errors": [{}]}, "/errors/0", "needs at least 1 member"),
+        (
+            {"errors": [{"status": "422"}], "data": {"type": "x"}},
+            "",
+            'forbidden here: Top Level: "The members data and errors MUST NOT coexist',
+        ),
+    ],
+)
+def test_schema_messages_speak_json(body: dict, pointer: str, message: str) -> None:
+    report = errspec.check_response(
+        {"status": 422, "headers": {"Content-Type": "application/vnd.api+json"}, "body": body},
+        "json-api",
+    )
+    found = [(f.pointer, f.message) for f in report.findings if f.rule == "envelope-schema"]
+    assert any(p == pointer and m.startswith(message) for p, m in found), found
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("12", True),
+        ("0", True),
+        ("Fri, 31 Dec 1999 23:59:59 GMT", True),
+        ("Friday, 31-Dec-99 23:59:59 GMT", True),
+        ("Fri Dec 31 23:59:59 1999", True),
+        ("Fri, 31 Dec 1999 23:59:59 +0100", False),
+        ("soon", False),
+        ("-1", False),
+        ("1.5", False),
+        ("", False),
+    ],
+)
+def test_retry_after_syntax(value: str, valid: bool) -> None:
+    report = errspec.check_response(
+        {
+            "status": 429,
+            "headers": {"Content-Type": "application/json", "Retry-After": value},
+            "body": {"error": "rate_limit_exceeded", "message": "slow down"},
+        },
+        "aurion",
+    )
+    assert ("retry-after-invalid" in report.rules()) is not valid

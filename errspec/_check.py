@@ -456,7 +456,8 @@ def _short_json(value: Any, limit: int = 60) -> str:
 
 def _schema_message(error: ValidationError) -> str:
     """A JSON-worded message for the common keywords (jsonschema's are Python-worded)."""
-    kind, value, instance = error.validator, error.validator_value, error.instance
+    kind, instance = error.validator, error.instance
+    value: Any = error.validator_value
     if kind == "type":
         types = [value] if isinstance(value, str) else list(value)
         return f"expected {' or '.join(types)}, got {_json_type(instance)}"

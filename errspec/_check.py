@@ -22,7 +22,7 @@ from ._findings import RULES, Finding, Report, Severity
 from ._http import NO_BODY, HTTPResponse, Response, headers_from, is_json_media_type
 from ._http import parse_retry_after as _parse_retry_after
 from ._inputs import decode_body, response_from_record
-from ._pointer import compile_pointer, join, resolve
+from ._pointer import compile_pointer, join, resolve, values
 from ._profile import HeaderSpec
 from ._registry import Envelope, envelopes, get_envelope
 
@@ -185,6 +185,9 @@ def _status_mismatch(ctx: _Context) -> Iterator[Finding]:
     plan = ctx.plan
     assert plan.echo is not None
     status = ctx.response.status
+    found = values(ctx.body, plan.echo)
+    if len(found) == 1 and found[0] == status and type(found[0]) is int:
+        return  # the common case: one integer echo, equal to the status
     echoes: list[tuple[str, int]] = []
     for pointer, value in resolve(ctx.body, plan.echo):
         if plan.echo_type == "integer":
@@ -220,9 +223,23 @@ def _code_rules(ctx: _Context) -> Iterator[Finding]:
     plan = ctx.plan
     assert plan.code is not None
     status = ctx.response.status
+    codes = [c for c in values(ctx.body, plan.code) if isinstance(c, str)]
+    if not codes:
+        return  # no code, or one of the wrong type: the schema says so
+    code = codes[0]  # the first code speaks for the response
+    if (
+        (plan.casing is None or plan.casing.fullmatch(code))
+        and status in plan.catalogue.get(code, (status,) if plan.catalogue_open else ())
+        and (
+            plan.code_header is None
+            or ctx.response.header(plan.code_header) in (None, code)
+        )
+        and (code in plan.catalogue or not plan.catalogue)
+    ):
+        return  # the common case: nothing to report
     for pointer, code in resolve(ctx.body, plan.code):
         if not isinstance(code, str):
-            continue  # the schema says what type a code has
+            continue
         if plan.casing is not None and not plan.casing.fullmatch(code):
             yield ctx.finding("code-format", f"code {code!r} is not {plan.code_format}", pointer)
             if plan.catalogue_open or not plan.catalogue:
@@ -274,7 +291,7 @@ def _conditional_members(ctx: _Context) -> Iterator[Finding]:
     """conditional-member: members the profile allows only on some statuses."""
     status = ctx.response.status
     for segments, allowed, level, _ in ctx.plan.conditional:
-        if status in allowed:
+        if status in allowed or not values(ctx.body, segments):
             continue
         for pointer, _value in resolve(ctx.body, segments):
             only = ", ".join(map(str, sorted(allowed)))
@@ -335,6 +352,8 @@ def _retry_after(ctx: _Context) -> Iterator[Finding]:
     plan = ctx.plan
     if plan.retry_body is None or not isinstance(seconds, int) or ctx.body is NO_BODY:
         return
+    if not values(ctx.body, plan.retry_body):
+        return
     for pointer, hint in resolve(ctx.body, plan.retry_body):
         if isinstance(hint, int | float) and not isinstance(hint, bool) and hint != seconds:
             yield ctx.finding(
@@ -344,74 +363,133 @@ def _retry_after(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-_LEAK_PATTERNS = [
-    ("a Python traceback", r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+"),
-    ("a Java stack frame", r"\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)"),
-    ("a .NET stack frame", r"\bat [\w.<>`$]+\([^)]*\) in [^\n]+:line \d+"),
-    ("a JavaScript stack frame", r"\bat .{1,200}? \((?:/|[A-Za-z]:\\|file:)[^)\s]+:\d+:\d+\)"),
-    ("a Go panic", r"goroutine \d+ \[\w+"),
-    ("a PHP stack trace", r"#\d+ \S+\.php\(\d+\)|Stack trace:\s*#0"),
+# leaked-internals: each family has literal gates (cheap `in` tests over all the body's
+# text at once) and a regex that runs only on the strings of a family whose gate opened.
+# Valid bodies are the common case, and almost none opens a gate.
+_LEAK_FAMILIES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
+    (
+        "a Python traceback",
+        ("Traceback", '", line '),
+        re.compile(r'Traceback \(most recent call last\)|File "[^"\n]+", line \d+'),
+    ),
+    (
+        "a stack frame",
+        (".java:", ".kt:", ".scala:", ":line ", ".js:", ".ts:", ".mjs:", "goroutine ", ".php("),
+        re.compile(
+            r"\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)"  # Java
+            r"|\) in [^\n]+:line \d+"  # .NET
+            r"|\bat [^()\n]{1,200} \((?:/|[A-Za-z]:\\|file:)[^)\s]+:\d+:\d+\)"  # Node
+            r"|goroutine \d+ \["  # Go
+            r"|#\d+ \S+\.php\(\d+\)"  # PHP
+        ),
+    ),
+    ("a PHP stack trace", ("Stack trace:",), re.compile(r"Stack trace:\s*#0")),
     (
         "an exception class name",
-        r"\b(?:java|javax|org|com|System|Microsoft|psycopg2|sqlalchemy|django|werkzeug)"
-        r"\.[\w.]*?(?:Exception|Error)\b"
-        r"|\b(?:NullPointerException|NullReferenceException|IllegalArgumentException"
-        r"|IllegalStateException|ClassCastException|KeyError|AttributeError|ZeroDivisionError"
-        r"|IndexError|UnboundLocalError|ArgumentNullException)\b",
+        ("Exception", "KeyError", "AttributeError", "ZeroDivisionError", "IndexError",
+         "UnboundLocalError", "java.", "javax.", "System.", "Microsoft.", "psycopg2",
+         "sqlalchemy", "django.", "werkzeug", "org."),
+        re.compile(
+            r"\b(?:java|javax|org|com|System|Microsoft|psycopg2|sqlalchemy|django|werkzeug)"
+            r"\.[\w.]*?(?:Exception|Error)\b"
+            r"|\b(?:NullPointerException|NullReferenceException|IllegalArgumentException"
+            r"|IllegalStateException|ClassCastException|ArgumentNullException|KeyError"
+            r"|AttributeError|ZeroDivisionError|IndexError|UnboundLocalError)\b"
+        ),
     ),
     (
         "SQL",
-        r"\bSELECT\s+[\w*.,\s\"`]+?\s+FROM\s+\w|\bINSERT\s+INTO\s+\w|\bUPDATE\s+\w+\s+SET\s"
-        r"|\bDELETE\s+FROM\s+\w|SQLSTATE\[?\w|\bORA-\d{5}\b|syntax error at or near"
-        r"|duplicate key value violates unique constraint|error in your SQL syntax",
+        ("SELECT", "INSERT", "UPDATE", "DELETE", "SQLSTATE", "ORA-", "syntax error",
+         "duplicate key", "SQL syntax"),
+        re.compile(
+            r"\bSELECT\s+[\w*.,\s\"`]+?\s+FROM\s+\w|\bINSERT\s+INTO\s+\w"
+            r"|\bUPDATE\s+\w+\s+SET\s|\bDELETE\s+FROM\s+\w|SQLSTATE\[?\w|\bORA-\d{5}\b"
+            r"|syntax error at or near|duplicate key value violates unique constraint"
+            r"|error in your SQL syntax"
+        ),
     ),
     (
         "a server file path",
-        r"(?:^|[\s\"'(=:])/(?:home|usr|var|opt|srv|root|Users|etc)/[\w.\-/]+"
-        r"|[\w\-/]+\.(?:py|java|js|ts|rb|php|go|cs|rs|cpp|kt|scala|exs?|pl)(?::\d+|\", line \d+)"
-        r"|\b[A-Za-z]:\\(?:[\w .\-]+\\)+[\w .\-]*",
+        ("/home/", "/usr/", "/var/", "/opt/", "/srv/", "/root/", "/Users/", "/etc/", ":\\",
+         ".py:", '.py"', ".rb:", ".go:", ".cs:", ".rs:", ".cpp:", ".pl:", ".ex:", ".exs:"),
+        re.compile(
+            r"(?<![\w.:/])/(?:home|usr|var|opt|srv|root|Users|etc)/[\w.\-/]+"
+            r"|\.(?:py|java|js|ts|rb|php|go|cs|rs|cpp|kt|scala|exs?|pl)(?::\d+|\", line \d+)"
+            r"|\b[A-Za-z]:\\(?:[\w .\-]+\\)+"
+        ),
     ),
 ]
-_LEAK = re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(_LEAK_PATTERNS)))
 _LEAK_KEYS = frozenset(
     {"stack", "stacktrace", "stack_trace", "backtrace", "traceback", "exception"}
 )
+_LEAK_KEY_SPELLINGS = frozenset(
+    spelling
+    for key in ("stack", "stack_trace", "backtrace", "traceback", "exception", "stacktrace")
+    for spelling in (key, key.upper(), key.capitalize(), key.replace("trace", "Trace"))
+) | {"StackTrace", "stackTrace", "Stack_Trace"}
+_CONTAINERS = (str, dict, list)
+_Path = tuple[Any, ...]  # (parent path, key): pointers are built only for findings
+
+
+def _pointer_of(path: _Path | None) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        parts.append(str(key).replace("~", "~0").replace("/", "~1"))
+    return "".join("/" + p for p in reversed(parts))
 
 
 def _leaked_internals(ctx: _Context) -> Iterator[Finding]:
-    """leaked-internals: stack traces, exception class names, SQL or file paths."""
+    """leaked-internals: stack traces, exception class names, SQL or server file paths,
+    and members named like a stack trace."""
     found = 0
-    stack: list[tuple[str, Any]] = [("", ctx.body)]
-    while stack:
-        where, node = stack.pop()
-        if isinstance(node, str):
-            if len(node) < 8:
-                continue
-            match = _LEAK.search(node)
-            if match is None:
-                continue
-            kind = _LEAK_PATTERNS[int(str(match.lastgroup)[1:])][0]
-            text = match.group(0).strip()
-            yield ctx.finding("leaked-internals", f"the body shows {kind} ({text[:60]!r})", where)
-        elif isinstance(node, dict):
+    strings: list[tuple[_Path | None, str]] = []
+    todo: list[tuple[_Path | None, Any]] = [(None, ctx.body)]
+    while todo:
+        path, node = todo.pop()
+        kind = type(node)
+        if kind is str:
+            if len(node) >= 8:
+                strings.append((path, node))
+        elif kind is dict:
             for key, value in node.items():
-                path = f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}"
-                if isinstance(key, str) and key.lower() in _LEAK_KEYS and value:
-                    yield ctx.finding("leaked-internals", f"the body has a member {key!r}", path)
+                if value and key in _LEAK_KEY_SPELLINGS and key.lower() in _LEAK_KEYS:
+                    yield ctx.finding(
+                        "leaked-internals",
+                        f"the body has a member {key!r}",
+                        _pointer_of((path, key)),
+                    )
                     found += 1
                     if found >= MAX_LEAK_FINDINGS:
                         return
-                else:
-                    stack.append((path, value))
-            continue
-        elif isinstance(node, list):
-            stack.extend((f"{where}/{i}", v) for i, v in enumerate(node))
-            continue
-        else:
-            continue
-        found += 1
-        if found >= MAX_LEAK_FINDINGS:
-            return
+                elif type(value) in _CONTAINERS:
+                    todo.append(((path, key), value))
+        elif kind is list:
+            todo.extend(((path, i), v) for i, v in enumerate(node))
+    if not strings:
+        return
+    text = "\n".join([s for _, s in strings])
+    open_families = []
+    for family, gates, regex in _LEAK_FAMILIES:
+        for gate in gates:
+            if gate in text:
+                open_families.append((family, regex))
+                break
+    if not open_families:
+        return
+    for path, value in reversed(strings):  # document order
+        for family, regex in open_families:
+            match = regex.search(value)
+            if match is None:
+                continue
+            shown = match.group(0).strip()[:60]
+            yield ctx.finding(
+                "leaked-internals", f"the body shows {family} ({shown!r})", _pointer_of(path)
+            )
+            found += 1
+            if found >= MAX_LEAK_FINDINGS:
+                return
+            break
 
 
 def _schema_findings(ctx: _Context) -> Iterator[Finding]:
@@ -586,7 +664,7 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
     """How well ``body`` fits ``plan``'s envelope, 0-1 (see :func:`detect`)."""
     if not isinstance(body, dict) or not body:
         return 0.0
-    hits = sum(1 for m in plan.markers if resolve(body, m))
+    hits = sum(1 for m in plan.markers if values(body, m))
     fit = _fit(plan, body)
     if hits == 0 and fit == 0:
         return 0.0
@@ -603,11 +681,11 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
     if any(f"/{key}" not in plan.declared and key in _required_elsewhere() for key in body):
         score -= 0.2
     defining = [p for p in (plan.code, plan.echo) if p is not None]
-    if defining and not any(resolve(body, p) for p in defining):
+    if defining and not any(values(body, p) for p in defining):
         score -= 0.2
     # A code of the wrong JSON type (an integer where this envelope has a string code)
     # points at another envelope (google-rpc and data-error carry integers there).
-    if plan.code is not None and any(not isinstance(v, str) for _, v in resolve(body, plan.code)):
+    if plan.code is not None and any(not isinstance(v, str) for v in values(body, plan.code)):
         score -= 0.15
     if media is not None and media != "application/json":
         if media in plan.media_types:
@@ -615,9 +693,9 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
         elif media.endswith("+json"):
             score -= 0.2
     if plan.code is not None:
-        codes = resolve(body, plan.code)
-        if codes and isinstance(codes[0][1], str):
-            code = codes[0][1]
+        codes = values(body, plan.code)
+        if codes and isinstance(codes[0], str):
+            code = codes[0]
             if plan.casing is not None:
                 score += 0.05 if plan.casing.fullmatch(code) else -0.2
             if code in plan.catalogue:
@@ -733,13 +811,13 @@ def _surely_error(plan: _Plan, body: Any) -> bool:
     so itself: a status echo of 400 or more, or a catalogued error code. (An ordinary
     ``{"type": "task", "title": …}`` fits the open problem-details schema.)"""
     if plan.echo is not None:
-        for _, value in resolve(body, plan.echo):
+        for value in values(body, plan.echo):
             if isinstance(value, str) and value.isdigit():
                 value = int(value)
             if _echo_typed(plan, value) and isinstance(value, int) and value >= 400:
                 return True
     if plan.code is not None:
-        for _, value in resolve(body, plan.code):
+        for value in values(body, plan.code):
             if isinstance(value, str) and value in plan.catalogue:
                 return True
     return False
@@ -756,9 +834,9 @@ def _looks_like_error(plan: _Plan, body: Any) -> bool:
     body; ``{"id": 1, "title": "x"}`` fits the open problem-details schema but is not)."""
     if plan.code is None and plan.echo is None:
         return bool(plan.is_valid(body))
-    if plan.code is not None and any(isinstance(v, str) for _, v in resolve(body, plan.code)):
+    if plan.code is not None and any(isinstance(v, str) for v in values(body, plan.code)):
         return True
-    return plan.echo is not None and any(_echo_typed(plan, v) for _, v in resolve(body, plan.echo))
+    return plan.echo is not None and any(_echo_typed(plan, v) for v in values(body, plan.echo))
 
 
 def _no_json_message(response: Response) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["compile_pointer", "escape", "join", "resolve"]
+__all__ = ["compile_pointer", "escape", "join", "resolve", "values"]
 
 Segments = tuple[str, ...]
 
@@ -50,6 +50,41 @@ def resolve(document: Any, segments: Segments) -> list[tuple[str, Any]]:
                 index = int(segment)
                 if index < len(node):
                     step.append((f"{where}/{index}", node[index]))
+        if not step:
+            return []
+        found = step
+    return found
+
+
+def values(document: Any, segments: Segments) -> list[Any]:
+    """The values :func:`resolve` would reach, without building their pointers (the hot
+    path: rules look at values first and ask for pointers only to report a finding)."""
+    if "*" not in segments:
+        node = document
+        for segment in segments:
+            if type(node) is dict:
+                if segment not in node:
+                    return []
+                node = node[segment]
+            elif type(node) is list and segment.isdigit() and int(segment) < len(node):
+                node = node[int(segment)]
+            else:
+                return []
+        return [node]
+    found = [document]
+    for segment in segments:
+        step: list[Any] = []
+        for node in found:
+            if segment == "*":
+                if type(node) is list:
+                    step.extend(node)
+                elif type(node) is dict:
+                    step.extend(node.values())
+            elif type(node) is dict:
+                if segment in node:
+                    step.append(node[segment])
+            elif type(node) is list and segment.isdigit() and int(segment) < len(node):
+                step.append(node[int(segment)])
         if not step:
             return []
         found = step

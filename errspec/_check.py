@@ -674,6 +674,7 @@ def _score(plan: _Plan, body: Any, media: str | None) -> float:
     if plan.is_valid(body):
         score += 0.4
     else:
+        # A near miss: less credit for each problem the schema finds.
         score += 0.25 / (1 + plan.envelope.fast_error_count(body))
     # A member another envelope requires, which this one does not declare, is evidence
     # against (`data: null` beside `error`); so is the lack of this envelope's code and

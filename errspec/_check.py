@@ -230,10 +230,7 @@ def _code_rules(ctx: _Context) -> Iterator[Finding]:
     if (
         (plan.casing is None or plan.casing.fullmatch(code))
         and status in plan.catalogue.get(code, (status,) if plan.catalogue_open else ())
-        and (
-            plan.code_header is None
-            or ctx.response.header(plan.code_header) in (None, code)
-        )
+        and (plan.code_header is None or ctx.response.header(plan.code_header) in (None, code))
         and (code in plan.catalogue or not plan.catalogue)
     ):
         return  # the common case: nothing to report
@@ -386,9 +383,23 @@ _LEAK_FAMILIES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ("a PHP stack trace", ("Stack trace:",), re.compile(r"Stack trace:\s*#0")),
     (
         "an exception class name",
-        ("Exception", "KeyError", "AttributeError", "ZeroDivisionError", "IndexError",
-         "UnboundLocalError", "java.", "javax.", "System.", "Microsoft.", "psycopg2",
-         "sqlalchemy", "django.", "werkzeug", "org."),
+        (
+            "Exception",
+            "KeyError",
+            "AttributeError",
+            "ZeroDivisionError",
+            "IndexError",
+            "UnboundLocalError",
+            "java.",
+            "javax.",
+            "System.",
+            "Microsoft.",
+            "psycopg2",
+            "sqlalchemy",
+            "django.",
+            "werkzeug",
+            "org.",
+        ),
         re.compile(
             r"\b(?:java|javax|org|com|System|Microsoft|psycopg2|sqlalchemy|django|werkzeug)"
             r"\.[\w.]*?(?:Exception|Error)\b"
@@ -399,8 +410,17 @@ _LEAK_FAMILIES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ),
     (
         "SQL",
-        ("SELECT", "INSERT", "UPDATE", "DELETE", "SQLSTATE", "ORA-", "syntax error",
-         "duplicate key", "SQL syntax"),
+        (
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "SQLSTATE",
+            "ORA-",
+            "syntax error",
+            "duplicate key",
+            "SQL syntax",
+        ),
         re.compile(
             r"\bSELECT\s+[\w*.,\s\"`]+?\s+FROM\s+\w|\bINSERT\s+INTO\s+\w"
             r"|\bUPDATE\s+\w+\s+SET\s|\bDELETE\s+FROM\s+\w|SQLSTATE\[?\w|\bORA-\d{5}\b"
@@ -410,8 +430,27 @@ _LEAK_FAMILIES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ),
     (
         "a server file path",
-        ("/home/", "/usr/", "/var/", "/opt/", "/srv/", "/root/", "/Users/", "/etc/", ":\\",
-         ".py:", '.py"', ".rb:", ".go:", ".cs:", ".rs:", ".cpp:", ".pl:", ".ex:", ".exs:"),
+        (
+            "/home/",
+            "/usr/",
+            "/var/",
+            "/opt/",
+            "/srv/",
+            "/root/",
+            "/Users/",
+            "/etc/",
+            ":\\",
+            ".py:",
+            '.py"',
+            ".rb:",
+            ".go:",
+            ".cs:",
+            ".rs:",
+            ".cpp:",
+            ".pl:",
+            ".ex:",
+            ".exs:",
+        ),
         re.compile(
             r"(?<![\w.:/])/(?:home|usr|var|opt|srv|root|Users|etc)/[\w.\-/]+"
             r"|\.(?:py|java|js|ts|rb|php|go|cs|rs|cpp|kt|scala|exs?|pl)(?::\d+|\", line \d+)"

@@ -17,12 +17,12 @@ from typing import IO, Any, NoReturn
 import click
 
 from .__about__ import __version__
-from ._check import check_response, detect
+from ._check import Detection, check_response, detect
 from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
 from ._exceptions import ErrspecError
 from ._findings import Report, Severity
 from ._http import Response
-from ._inputs import DEFAULT_MAX_BODY, ReadOptions, read_responses
+from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read_responses
 from ._profile import Profile
 from ._registry import Envelope, envelopes, get_envelope
 from ._reporters import REPORTERS
@@ -167,12 +167,21 @@ def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> 
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-def _read_all(
-    paths: tuple[str, ...], options: ReadOptions
-) -> Iterator[tuple[str, Iterator[Response]]]:
+def _input_names(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The inputs, each checked before any is read (a bad path fails before output)."""
+    names = paths or ("-",)
+    for name in names:
+        if name != "-":
+            check_path(name)
+        elif sys.stdin.isatty():
+            raise InputError("no input: give a PATH, or pipe responses into `-`")
+    return names
+
+
+def _read_all(names: tuple[str, ...], options: ReadOptions) -> Iterator[Response]:
     stdin = sys.stdin.buffer
-    for name in paths or ("-",):
-        yield name, read_responses(name, options, stdin=stdin)
+    for name in names:
+        yield from read_responses(name, options, stdin=stdin)
 
 
 _CHECK_EPILOG = """\b
@@ -246,16 +255,16 @@ def check_command(
     options = ReadOptions(max_body=max_body, all_responses=all_responses, errors_only=errors_only)
     failed = False
 
-    def reports() -> Iterator[Report]:
+    def reports(names: tuple[str, ...]) -> Iterator[Report]:
         nonlocal failed
-        for _name, responses in _read_all(paths, options):
-            for response in responses:
-                report = check_response(response, envelope)
-                failed = failed or report.fails(fail_on)
-                yield report
+        for response in _read_all(names, options):
+            report = check_response(response, envelope)
+            failed = failed or report.fails(fail_on)
+            yield report
 
     try:
-        for chunk in REPORTERS[fmt](reports()):
+        names = _input_names(paths)
+        for chunk in REPORTERS[fmt](reports(names)):
             click.echo(chunk, nl=False)
     except ErrspecError as exc:
         _fail(str(exc))
@@ -279,39 +288,33 @@ def detect_command(paths: tuple[str, ...], fmt: str, all_responses: bool) -> Non
     """
     options = ReadOptions(all_responses=all_responses)
     try:
-        for _name, responses in _read_all(paths, options):
-            for response in responses:
-                result = detect(response)
-                if fmt == "json":
-                    click.echo(
-                        json.dumps(
-                            {
-                                "source": response.source,
-                                "envelope": result.envelope,
-                                "score": result.score,
-                                "tied_with": list(result.tied_with),
-                                "scores": dict(result.scores),
-                            }
-                        )
-                    )
-                    continue
-                if not response.has_json_body:
-                    reason = response.body_problem or "no JSON body"
-                    click.echo(f"{response.source}: none ({reason})")
-                elif result.envelope is None:
-                    closest = result.scores[0] if result.scores else ("-", 0.0)
-                    click.echo(f"{response.source}: none (closest: {closest[0]} {closest[1]:.2f})")
-                else:
-                    tie = (
-                        f"; tied with {', '.join(result.tied_with)}, chosen by priority"
-                        if result.tied_with
-                        else ""
-                    )
-                    click.echo(
-                        f"{response.source}: {result.envelope} (score {result.score:.2f}{tie})"
-                    )
+        for response in _read_all(_input_names(paths), options):
+            click.echo(_detection_line(response, detect(response), fmt))
     except ErrspecError as exc:
         _fail(str(exc))
+
+
+def _detection_line(response: Response, result: Detection, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(
+            {
+                "source": response.source,
+                "envelope": result.envelope,
+                "score": result.score,
+                "tied_with": list(result.tied_with),
+                "scores": dict(result.scores),
+            }
+        )
+    if not response.has_json_body:
+        return f"{response.source}: none ({response.body_problem or 'no JSON body'})"
+    if result.envelope is None:
+        name, score = result.scores[0] if result.scores else ("-", 0.0)
+        near = f" (closest: {name} {score:.2f})" if score else ""
+        return f"{response.source}: none{near}"
+    tie = (
+        f"; tied with {', '.join(result.tied_with)}, chosen by priority" if result.tied_with else ""
+    )
+    return f"{response.source}: {result.envelope} (score {result.score:.2f}{tie})"
 
 
 def _catalogue_table(items: tuple[Envelope, ...]) -> str:

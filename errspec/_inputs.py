@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_MAX_BODY",
     "InputError",
     "ReadOptions",
+    "check_path",
     "parse_http",
     "read_responses",
     "response_from_record",
@@ -329,15 +330,7 @@ def read_responses(
         data = _read_capped(stdin, MAX_DOCUMENT_BYTES, "<stdin>")
         yield from _from_bytes(data, "<stdin>", options)
         return
-    path = Path(name)
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError(f"{name}: {exc.strerror or 'cannot read'}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{name}: is a directory, not a response file")
-    if not stat.S_ISREG(info.st_mode) and not stat.S_ISFIFO(info.st_mode):
-        raise InputError(f"{name}: not a regular file")
+    path = check_path(name)
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -349,6 +342,23 @@ def read_responses(
             return
         data = head + _read_capped(handle, MAX_DOCUMENT_BYTES - len(head), name)
     yield from _from_bytes(data, name, options)
+
+
+def check_path(name: str) -> Path:
+    """The path of a readable response file, or :class:`InputError` saying why not.
+
+    Called for every input before any is read, so that a bad path fails before output
+    starts (a JSON report is never left half-written for a missing file)."""
+    path = Path(name)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror or 'cannot read'}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{name}: is a directory, not a response file")
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISFIFO(info.st_mode):
+        raise InputError(f"{name}: not a regular file")
+    return path
 
 
 def _read_capped(handle: IO[bytes], limit: int, name: str) -> bytes:
@@ -420,6 +430,8 @@ def _load_json_document(data: bytes, name: str) -> Any:
 
 def _from_bytes(data: bytes, name: str, options: ReadOptions) -> Iterator[Response]:
     stripped = data.lstrip(codecs.BOM_UTF8).lstrip()
+    if not stripped:
+        raise InputError(f"{name}: empty input")
     if stripped.startswith(b"HTTP/"):
         yield from parse_http(stripped, name, options)
         return

@@ -295,3 +295,18 @@ def test_har_bad_base64(tmp_path: Path) -> None:
     path = tmp_path / "bad.har"
     path.write_text(json.dumps(doc))
     one_line_error(run(["check", str(path)]), "bad.har#entries/1", "not valid base64")
+
+
+def test_empty_input(tmp_path: Path) -> None:
+    one_line_error(run(["check", "-"], stdin=b""), "<stdin>: empty input")
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"  \n")
+    one_line_error(run(["check", str(empty)]), "empty.json: empty input")
+
+
+def test_a_missing_path_fails_before_any_output(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"status": 404, "body": {"title": "Not Found"}}))
+    result = run(["check", str(good), str(tmp_path / "missing.json"), "--format", "json"])
+    one_line_error(result, "missing.json")
+    assert result.stdout == ""

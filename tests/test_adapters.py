@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -15,8 +13,10 @@ import requests
 
 import errspec
 
+from .conftest import QuietHandler, serve
 
-class _Handler(BaseHTTPRequestHandler):
+
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         body = json.dumps({"code": "NOT_FOUND", "message": "Not found: Incident 42 not found"})
         data = gzip.compress(body.encode())
@@ -27,19 +27,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(_Handler) as url:
+        yield url
 
 
 def test_requests_response(server: str) -> None:

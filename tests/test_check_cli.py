@@ -8,9 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +18,7 @@ from click.testing import CliRunner
 import errspec
 from errspec._cli import cli
 
-from .conftest import REPO
+from .conftest import REPO, QuietHandler, serve
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 INPUTS = [
@@ -116,7 +114,7 @@ def test_help_explains_inputs_and_exit_codes() -> None:
 # --- curl -si against a real server --------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     ROUTES: ClassVar[dict[str, tuple[int, dict[str, str], dict[str, object]]]] = {
         "/tasks/1": (
             404,
@@ -151,20 +149,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(_Handler) as url:
+        yield url
 
 
 def _curl_into_errspec(

@@ -157,6 +157,16 @@ def components_command(
     click.echo(f"wrote {output} (OpenAPI {version} components for {env.id})", err=True)
 
 
+def _known_ids() -> str:
+    try:
+        return ", ".join(e.id for e in envelopes())
+    except ErrspecError:  # pragma: no cover - a broken installation still gets --help
+        return "see `errspec envelopes`"
+
+
+_ENVELOPE_IDS = _known_ids()
+
+
 def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> Envelope | str:
     """`--envelope`: an id, alias, folder path or `auto` (choices come from the catalogue)."""
     if value.strip().lower() == "auto":
@@ -210,8 +220,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
     default="auto",
     metavar="ID|PATH|auto",
     show_default=True,
-    help="Envelope id or alias (see `errspec envelopes`), a path to an envelope folder, or "
-    "`auto` to detect it per response.",
+    help="Envelope id or alias, a path to an envelope folder, or `auto` to detect it per "
+    f"response. Ids: {_ENVELOPE_IDS}.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True

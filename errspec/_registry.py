@@ -7,9 +7,8 @@ unknown URI fails instead of being fetched.
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from pathlib import Path
@@ -250,13 +249,6 @@ def envelope_ids() -> tuple[str, ...]:
     return tuple(_get().by_id)
 
 
-def iter_names() -> Iterator[str]:
-    """Every id and alias accepted by :func:`get_envelope` (ids first)."""
-    cat = _get()
-    yield from cat.by_id
-    yield from sorted(cat.by_alias)
-
-
 def registry() -> Registry[Any]:
     """The ``referencing.Registry`` holding every built-in schema (and the profile schema)."""
     return _get().registry
@@ -302,8 +294,3 @@ def load_envelope(folder: Path | str) -> Envelope:
     resource = Resource.from_contents(schema, default_specification=DRAFT202012)
     reg = cat.registry.with_resource(schema["$id"], resource).crawl()
     return Envelope(schema, profile, path, reg, builtin=False)
-
-
-def schema_text(envelope: Envelope) -> str:
-    """The canonical schema as pretty JSON (as shipped)."""
-    return json.dumps(envelope.schema, indent=2, ensure_ascii=False) + "\n"

@@ -6,12 +6,13 @@ The public API is everything in ``__all__``; modules starting with ``_`` are pri
 from __future__ import annotations
 
 from .__about__ import __version__
-from ._check import Detection, as_response, check_response, detect, is_valid, iter_findings
+from ._check import check_response, is_valid, iter_findings
 from ._components import OPENAPI_VERSIONS, components_document, components_yaml
+from ._detect import Detection, detect
 from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
 from ._findings import RULES, Finding, Report, Rule, Severity
 from ._http import NO_BODY, HTTPResponse, Response
-from ._inputs import InputError, ReadOptions, read_responses
+from ._inputs import InputError, ReadOptions, as_response, read_responses
 from ._profile import (
     CodeSpec,
     ConditionalMember,

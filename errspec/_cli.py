@@ -17,8 +17,9 @@ from typing import IO, Any, NoReturn
 import click
 
 from .__about__ import __version__
-from ._check import Detection, check_response, detect
+from ._check import check_response
 from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
+from ._detect import Detection, detect
 from ._exceptions import ErrspecError
 from ._findings import Report, Severity
 from ._http import Response

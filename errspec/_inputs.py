@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._exceptions import ErrspecError
-from ._http import NO_BODY, Response, charset, headers_from
+from ._http import NO_BODY, HTTPResponse, Response, charset, headers_from
 
 __all__ = [
     "DEFAULT_MAX_BODY",
     "InputError",
     "ReadOptions",
+    "as_response",
     "check_path",
     "parse_http",
     "read_responses",
@@ -465,3 +466,37 @@ def _from_bytes(data: bytes, name: str, options: ReadOptions) -> Iterator[Respon
         yield response_from_record(doc, name)
         return
     raise InputError(f"{name}: neither a response record (no 'status') nor a HAR file (no 'log')")
+
+
+# --- library responses ------------------------------------------------------------------
+
+
+def as_response(response: Any, source: str | None = None) -> Response:
+    """Adapt a response record (dict), a :class:`Response`, or any object with
+    ``status_code``, ``headers`` and ``content`` (``requests``, ``httpx``, …)."""
+    if isinstance(response, Response):
+        return response
+    if isinstance(response, Mapping):
+        return response_from_record(response, source or "<record>")
+    if isinstance(response, HTTPResponse):
+        headers = headers_from(response.headers)
+        lookup = Response(status=int(response.status_code), headers=headers)
+        # requests and httpx have already undone Content-Encoding in `.content`.
+        body, text, problem = decode_body(response.content, lookup.header("content-type"))
+        method, url = _request_line(response)
+        name = source or (f"{method} {url}" if method and url else "<response>")
+        return Response(lookup.status, headers, body, text, problem, name, method, url)
+    raise TypeError(
+        "errspec checks a response record (dict), an errspec Response, or an HTTP library "
+        f"response with status_code/headers/content, not {type(response).__name__}"
+    )
+
+
+def _request_line(response: Any) -> tuple[str | None, str | None]:
+    try:
+        request = response.request
+    except Exception:  # httpx raises RuntimeError when the response has no request
+        return None, None
+    method = getattr(request, "method", None)
+    url = getattr(request, "url", None) or getattr(response, "url", None)
+    return (str(method) if method else None), (str(url) if url else None)

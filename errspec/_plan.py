@@ -1,0 +1,132 @@
+"""Plans: everything about one envelope that the rules and detection need, computed once.
+
+A plan turns a profile's pointers into compiled segments, its code casing into a regex, and
+picks the rule functions that apply, so a valid response pays only for its envelope's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._findings import Finding, Severity
+from ._pointer import compile_pointer
+from ._profile import HeaderSpec
+from ._registry import Envelope, envelopes
+from ._rules import code_rules, conditional_members, leaked_internals, status_mismatch
+
+if TYPE_CHECKING:
+    from ._rules import Context
+
+__all__ = ["CASING", "Plan", "all_plans", "echo_typed", "plan_for"]
+
+CASING = {
+    "snake_case": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"),
+    "UPPER_SNAKE_CASE": re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*"),
+    "PascalCase": re.compile(r"[A-Z][a-zA-Z0-9]*"),
+    "camelCase": re.compile(r"[a-z][a-zA-Z0-9]*"),
+    "kebab-case": re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"),
+}
+
+
+class Plan:
+    """Everything about an envelope that the rules need, computed once."""
+
+    def __init__(self, envelope: Envelope) -> None:
+        p = envelope.profile
+        self.envelope = envelope
+        self.id = envelope.id
+        self.is_valid = envelope.fast_is_valid
+        self.media_types = frozenset(p.media_types)
+        self.media_level: Severity = p.media_type_level
+        self.echo = None if p.status_echo is None else compile_pointer(p.status_echo.pointer)
+        self.echo_type = p.status_echo.type if p.status_echo else None
+        self.echo_most_general = bool(p.status_echo and p.status_echo.aggregate == "most-general")
+        self.code = None if p.code is None else compile_pointer(p.code.pointer)
+        self.casing = CASING.get(p.code.format) if p.code else None
+        self.code_format = p.code.format if p.code else None
+        self.catalogue: Mapping[str, tuple[int, ...]] = p.code.catalogue if p.code else {}
+        self.catalogue_open = p.code.open if p.code else True
+        self.code_header = p.code.header if p.code else None
+        self.conditional = [
+            (compile_pointer(m.pointer), frozenset(m.only_for_status), m.level, m.pointer)
+            for m in p.conditional_members
+        ]
+        self.retry_body = compile_pointer(p.retry_hint_pointer) if p.retry_hint_pointer else None
+        self.markers = [compile_pointer(m) for m in p.markers]
+        self.priority = p.priority
+        self.declared = declared_paths(envelope.schema)
+        self._headers: dict[int, tuple[HeaderSpec, ...]] = {}
+        self.rules = self._rules()
+
+    def headers_for(self, status: int) -> tuple[HeaderSpec, ...]:
+        cached = self._headers.get(status)
+        if cached is None:
+            cached = tuple(
+                h for h in self.envelope.profile.headers_for(status) if h.level != "optional"
+            )
+            self._headers[status] = cached
+        return cached
+
+    def _rules(self) -> tuple[Callable[[Context], Iterator[Finding]], ...]:
+        rules: list[Callable[[Context], Iterator[Finding]]] = []
+        if self.echo is not None:
+            rules.append(status_mismatch)
+        if self.code is not None:
+            rules.append(code_rules)
+        if self.conditional:
+            rules.append(conditional_members)
+        rules.append(leaked_internals)
+        return tuple(rules)
+
+
+_PLAN_ATTRIBUTE = "_errspec_plan"
+
+
+def plan_for(envelope: Envelope) -> Plan:
+    """The envelope's plan, built on first use and kept on the envelope (so a user envelope
+    and its plan go away together)."""
+    plan: Plan | None = envelope.__dict__.get(_PLAN_ATTRIBUTE)
+    if plan is None:
+        plan = Plan(envelope)
+        object.__setattr__(envelope, _PLAN_ATTRIBUTE, plan)
+    return plan
+
+
+def all_plans() -> list[Plan]:
+    """The plans of every built-in envelope."""
+    return [plan_for(e) for e in envelopes()]
+
+
+def declared_paths(schema: Mapping[str, Any], depth: int = 3) -> frozenset[str]:
+    """Member paths a schema declares, down to ``depth`` (``/error/code``; ``*`` for items)."""
+    defs = schema.get("$defs", {})
+    out: set[str] = set()
+    todo: list[tuple[str, Any, int]] = [("", schema, 0)]
+    seen: set[tuple[str, int]] = set()
+    while todo:
+        where, node, level = todo.pop()
+        if not isinstance(node, Mapping) or level > depth:
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            key = (where + "@" + ref, level)
+            if key not in seen:
+                seen.add(key)
+                todo.append((where, defs.get(ref.split("/")[-1], {}), level))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            todo.extend((where, sub, level) for sub in node.get(keyword, ()))
+        for name, sub in node.get("properties", {}).items():
+            path = f"{where}/{name}"
+            out.add(path)
+            todo.append((path, sub, level + 1))
+        if isinstance(node.get("items"), Mapping):
+            todo.append((f"{where}/*", node["items"], level))
+    return frozenset(out)
+
+
+def echo_typed(plan: Plan, value: Any) -> bool:
+    if plan.echo_type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)

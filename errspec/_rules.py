@@ -1,0 +1,541 @@
+"""The rules: small generator functions that yield findings for one response.
+
+Each takes a :class:`Context` (the response, its body, the envelope's :class:`Plan`) and
+yields :class:`Finding` values; rule ids and default severities are in
+:data:`errspec._findings.RULES`, and each rule has a page in ``docs/rules/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from jsonschema.exceptions import ValidationError, best_match
+
+from ._findings import RULES, Finding, Severity
+from ._http import NO_BODY, Response, is_json_media_type
+from ._http import parse_retry_after as _parse_retry_after
+from ._pointer import join, resolve, values
+
+if TYPE_CHECKING:
+    from ._plan import Plan
+
+__all__ = [
+    "Context",
+    "code_rules",
+    "conditional_members",
+    "header_rules",
+    "leaked_internals",
+    "media_type_rule",
+    "no_json_message",
+    "retry_after_syntax",
+    "schema_findings",
+    "status_mismatch",
+]
+
+#: At most this many `envelope-schema` findings per response (the rest are counted).
+MAX_SCHEMA_FINDINGS = 10
+#: At most this many `leaked-internals` findings per response.
+MAX_LEAK_FINDINGS = 5
+
+
+@dataclass
+class Context:
+    plan: Plan
+    response: Response
+    body: Any
+    envelope: str
+
+    def finding(
+        self, rule: str, message: str, pointer: str = "", severity: Severity | None = None
+    ) -> Finding:
+        return Finding(
+            rule, severity or RULES[rule].severity, message, pointer, envelope=self.envelope
+        )
+
+
+def status_mismatch(ctx: Context) -> Iterator[Finding]:
+    """status-mismatch: the body's status echo must equal the HTTP status."""
+    plan = ctx.plan
+    assert plan.echo is not None
+    status = ctx.response.status
+    found = values(ctx.body, plan.echo)
+    if len(found) == 1 and found[0] == status and type(found[0]) is int:
+        return  # the common case: one integer echo, equal to the status
+    echoes: list[tuple[str, int]] = []
+    for pointer, value in resolve(ctx.body, plan.echo):
+        if plan.echo_type == "integer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                echoes.append((pointer, value))
+        elif isinstance(value, str) and value.isdigit() and len(value) == 3:
+            echoes.append((pointer, int(value)))
+    if not echoes:
+        return
+    distinct = {v for _, v in echoes}
+    if plan.echo_most_general and len(echoes) > 1:
+        allowed = distinct | {v // 100 * 100 for v in distinct}
+        if status not in allowed:
+            pointer = echoes[0][0]
+            yield ctx.finding(
+                "status-mismatch",
+                f"HTTP status {status} is neither the errors' status "
+                f"({', '.join(map(str, sorted(distinct)))}) nor the most general one for them",
+                pointer,
+            )
+        return
+    for pointer, value in echoes:
+        if value != status:
+            yield ctx.finding(
+                "status-mismatch",
+                f"body says status {value} but the HTTP status is {status}",
+                pointer,
+            )
+
+
+def code_rules(ctx: Context) -> Iterator[Finding]:
+    """code-format, code-status-mismatch, unknown-code, error-code-header-mismatch."""
+    plan = ctx.plan
+    assert plan.code is not None
+    status = ctx.response.status
+    codes = [c for c in values(ctx.body, plan.code) if isinstance(c, str)]
+    if not codes:
+        return  # no code, or one of the wrong type: the schema says so
+    code = codes[0]  # the first code speaks for the response
+    if (
+        (plan.casing is None or plan.casing.fullmatch(code))
+        and status in plan.catalogue.get(code, (status,) if plan.catalogue_open else ())
+        and (plan.code_header is None or ctx.response.header(plan.code_header) in (None, code))
+        and (code in plan.catalogue or not plan.catalogue)
+    ):
+        return  # the common case: nothing to report
+    for pointer, code in resolve(ctx.body, plan.code):
+        if not isinstance(code, str):
+            continue
+        if plan.casing is not None and not plan.casing.fullmatch(code):
+            yield ctx.finding("code-format", f"code {code!r} is not {plan.code_format}", pointer)
+            if plan.catalogue_open or not plan.catalogue:
+                break  # an open catalogue: a mis-cased code is not also "unknown"
+        statuses = plan.catalogue.get(code)
+        if statuses is not None:
+            if status not in statuses:
+                expected = " or ".join(map(str, statuses))
+                yield ctx.finding(
+                    "code-status-mismatch",
+                    f"code {code!r} goes with HTTP {expected}, not {status}",
+                    pointer,
+                )
+        elif plan.catalogue:
+            yield from _unknown_code(ctx, code, pointer)
+        if plan.code_header:
+            header = ctx.response.header(plan.code_header)
+            if header is not None and header.strip() != code:
+                yield ctx.finding(
+                    "error-code-header-mismatch",
+                    f"{plan.code_header} is {header.strip()!r} but the body's code is {code!r}",
+                    f"header:{plan.code_header}",
+                )
+        break  # the first code speaks for the response
+
+
+def _unknown_code(ctx: Context, code: str, pointer: str) -> Iterator[Finding]:
+    plan = ctx.plan
+    near = next((c for c in plan.catalogue if c.lower() == code.lower()), None)
+    hint = f"; did you mean {near!r}?" if near else ""
+    if plan.catalogue_open:
+        yield ctx.finding(
+            "unknown-code",
+            f"code {code!r} is not one of the {len(plan.catalogue)} {ctx.envelope} codes "
+            f"errspec knows (custom codes are allowed){hint}",
+            pointer,
+            "warning",
+        )
+    else:
+        yield ctx.finding(
+            "unknown-code",
+            f"code {code!r} is not in the closed {ctx.envelope} catalogue{hint}",
+            pointer,
+            "error",
+        )
+
+
+def conditional_members(ctx: Context) -> Iterator[Finding]:
+    """conditional-member: members the profile allows only on some statuses."""
+    status = ctx.response.status
+    for segments, allowed, level, _ in ctx.plan.conditional:
+        if status in allowed or not values(ctx.body, segments):
+            continue
+        for pointer, _value in resolve(ctx.body, segments):
+            only = ", ".join(map(str, sorted(allowed)))
+            yield ctx.finding(
+                "conditional-member",
+                f"{pointer} is only for status {only}, not {status}",
+                pointer,
+                level,
+            )
+
+
+_HEADER_RULES = {
+    "retry-after": "retry-after-missing",
+    "www-authenticate": "www-authenticate-missing",
+}
+
+
+def header_rules(ctx: Context) -> Iterator[Finding]:
+    """retry-after-missing, www-authenticate-missing, header-missing, retry-after-invalid,
+    retry-after-mismatch."""
+    response = ctx.response
+    for spec in ctx.plan.headers_for(response.status):
+        if not response.has_header(spec.name):
+            severity: Severity = "error" if spec.level == "required" else "warning"
+            rule = _HEADER_RULES.get(spec.name.lower(), "header-missing")
+            yield ctx.finding(
+                rule,
+                f"a {response.status} response should carry {spec.name}"
+                if severity == "warning"
+                else f"a {response.status} response must carry {spec.name}",
+                f"header:{spec.name}",
+                severity,
+            )
+    yield from _retry_after(ctx)
+
+
+def retry_after_syntax(response: Response, envelope: str | None) -> Iterator[Finding]:
+    """retry-after-invalid: an HTTP rule, checked whatever the envelope."""
+    value = response.header("retry-after")
+    if value is not None and _parse_retry_after(value) is None:
+        yield Finding(
+            "retry-after-invalid",
+            "error",
+            f"Retry-After {value!r} is neither delay-seconds nor an HTTP-date (RFC 9110 §10.2.3)",
+            "header:Retry-After",
+            envelope,
+        )
+
+
+def _retry_after(ctx: Context) -> Iterator[Finding]:
+    value = ctx.response.header("retry-after")
+    if value is None:
+        return
+    seconds = _parse_retry_after(value)
+    if seconds is None:
+        yield from retry_after_syntax(ctx.response, ctx.envelope)
+        return
+    plan = ctx.plan
+    if plan.retry_body is None or not isinstance(seconds, int) or ctx.body is NO_BODY:
+        return
+    if not values(ctx.body, plan.retry_body):
+        return
+    for pointer, hint in resolve(ctx.body, plan.retry_body):
+        if isinstance(hint, int | float) and not isinstance(hint, bool) and hint != seconds:
+            yield ctx.finding(
+                "retry-after-mismatch",
+                f"Retry-After says {seconds} s but the body says {hint}",
+                pointer,
+            )
+
+
+# leaked-internals: each family has literal gates (cheap `in` tests over all the body's
+# text at once) and a regex that runs only on the strings of a family whose gate opened.
+# Valid bodies are the common case, and almost none opens a gate.
+_LEAK_FAMILIES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
+    (
+        "a Python traceback",
+        ("Traceback", '", line '),
+        re.compile(r'Traceback \(most recent call last\)|File "[^"\n]+", line \d+'),
+    ),
+    (
+        "a stack frame",
+        (".java:", ".kt:", ".scala:", ":line ", ".js:", ".ts:", ".mjs:", "goroutine ", ".php("),
+        re.compile(
+            r"\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)"  # Java
+            r"|\) in [^\n]+:line \d+"  # .NET
+            r"|\bat [^()\n]{1,200} \((?:/|[A-Za-z]:\\|file:)[^)\s]+:\d+:\d+\)"  # Node
+            r"|goroutine \d+ \["  # Go
+            r"|#\d+ \S+\.php\(\d+\)"  # PHP
+        ),
+    ),
+    ("a PHP stack trace", ("Stack trace:",), re.compile(r"Stack trace:\s*#0")),
+    (
+        "an exception class name",
+        (
+            "Exception",
+            "KeyError",
+            "AttributeError",
+            "ZeroDivisionError",
+            "IndexError",
+            "UnboundLocalError",
+            "java.",
+            "javax.",
+            "System.",
+            "Microsoft.",
+            "psycopg2",
+            "sqlalchemy",
+            "django.",
+            "werkzeug",
+            "org.",
+        ),
+        re.compile(
+            r"\b(?:java|javax|org|com|System|Microsoft|psycopg2|sqlalchemy|django|werkzeug)"
+            r"\.[\w.]*?(?:Exception|Error)\b"
+            r"|\b(?:NullPointerException|NullReferenceException|IllegalArgumentException"
+            r"|IllegalStateException|ClassCastException|ArgumentNullException|KeyError"
+            r"|AttributeError|ZeroDivisionError|IndexError|UnboundLocalError)\b"
+        ),
+    ),
+    (
+        "SQL",
+        (
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "SQLSTATE",
+            "ORA-",
+            "syntax error",
+            "duplicate key",
+            "SQL syntax",
+        ),
+        re.compile(
+            r"\bSELECT\s+[\w*.,\s\"`]+?\s+FROM\s+\w|\bINSERT\s+INTO\s+\w"
+            r"|\bUPDATE\s+\w+\s+SET\s|\bDELETE\s+FROM\s+\w|SQLSTATE\[?\w|\bORA-\d{5}\b"
+            r"|syntax error at or near|duplicate key value violates unique constraint"
+            r"|error in your SQL syntax"
+        ),
+    ),
+    (
+        "a server file path",
+        (
+            "/home/",
+            "/usr/",
+            "/var/",
+            "/opt/",
+            "/srv/",
+            "/root/",
+            "/Users/",
+            "/etc/",
+            ":\\",
+            ".py:",
+            '.py"',
+            ".rb:",
+            ".go:",
+            ".cs:",
+            ".rs:",
+            ".cpp:",
+            ".pl:",
+            ".ex:",
+            ".exs:",
+        ),
+        re.compile(
+            r"(?<![\w.:/])/(?:home|usr|var|opt|srv|root|Users|etc)/[\w.\-/]+"
+            r"|\.(?:py|java|js|ts|rb|php|go|cs|rs|cpp|kt|scala|exs?|pl)(?::\d+|\", line \d+)"
+            r"|\b[A-Za-z]:\\(?:[\w .\-]+\\)+"
+        ),
+    ),
+]
+_LEAK_KEYS = frozenset(
+    {"stack", "stacktrace", "stack_trace", "backtrace", "traceback", "exception"}
+)
+_LEAK_KEY_SPELLINGS = frozenset(
+    spelling
+    for key in ("stack", "stack_trace", "backtrace", "traceback", "exception", "stacktrace")
+    for spelling in (key, key.upper(), key.capitalize(), key.replace("trace", "Trace"))
+) | {"StackTrace", "stackTrace", "Stack_Trace"}
+_CONTAINERS = (str, dict, list)
+_Path = tuple[Any, ...]  # (parent path, key): pointers are built only for findings
+
+
+def _pointer_of(path: _Path | None) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        parts.append(str(key).replace("~", "~0").replace("/", "~1"))
+    return "".join("/" + p for p in reversed(parts))
+
+
+def leaked_internals(ctx: Context) -> Iterator[Finding]:
+    """leaked-internals: stack traces, exception class names, SQL or server file paths,
+    and members named like a stack trace."""
+    found = 0
+    strings: list[tuple[_Path | None, str]] = []
+    todo: list[tuple[_Path | None, Any]] = [(None, ctx.body)]
+    while todo:
+        path, node = todo.pop()
+        kind = type(node)
+        if kind is str:
+            if len(node) >= 8:
+                strings.append((path, node))
+        elif kind is dict:
+            for key, value in node.items():
+                if value and key in _LEAK_KEY_SPELLINGS and key.lower() in _LEAK_KEYS:
+                    yield ctx.finding(
+                        "leaked-internals",
+                        f"the body has a member {key!r}",
+                        _pointer_of((path, key)),
+                    )
+                    found += 1
+                    if found >= MAX_LEAK_FINDINGS:
+                        return
+                elif type(value) in _CONTAINERS:
+                    todo.append(((path, key), value))
+        elif kind is list:
+            todo.extend(((path, i), v) for i, v in enumerate(node))
+    if not strings:
+        return
+    text = "\n".join([s for _, s in strings])
+    open_families = []
+    for family, gates, regex in _LEAK_FAMILIES:
+        for gate in gates:
+            if gate in text:
+                open_families.append((family, regex))
+                break
+    if not open_families:
+        return
+    for path, value in reversed(strings):  # document order
+        for family, regex in open_families:
+            match = regex.search(value)
+            if match is None:
+                continue
+            shown = match.group(0).strip()[:60]
+            yield ctx.finding(
+                "leaked-internals", f"the body shows {family} ({shown!r})", _pointer_of(path)
+            )
+            found += 1
+            if found >= MAX_LEAK_FINDINGS:
+                return
+            break
+
+
+def schema_findings(ctx: Context) -> Iterator[Finding]:
+    """envelope-schema: what the canonical schema says is wrong, with a pointer each."""
+    validator = ctx.plan.envelope.validator
+    try:
+        errors = sorted(validator.iter_errors(ctx.body), key=lambda e: list(e.absolute_path))
+    except RecursionError:
+        yield ctx.finding("envelope-schema", "the body is nested too deeply to validate")
+        return
+    for n, error in enumerate(errors):
+        if n == MAX_SCHEMA_FINDINGS:
+            yield ctx.finding("envelope-schema", f"… and {len(errors) - n} more schema errors", "")
+            return
+        detail = _explain(error)
+        pointer = join(detail.absolute_path)
+        message = _schema_message(detail)
+        if detail.validator == "required":
+            missing = _missing_member(detail)
+            if missing is not None:
+                pointer = f"{pointer}/{missing.replace('~', '~0').replace('/', '~1')}"
+                message = f"missing required member {missing!r}"
+        yield ctx.finding("envelope-schema", _one_line(message), pointer)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number" if isinstance(value, float) else "an integer"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _short_json(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _schema_message(error: ValidationError) -> str:
+    """A JSON-worded message for the common keywords (jsonschema's are Python-worded)."""
+    kind, instance = error.validator, error.instance
+    value: Any = error.validator_value
+    if kind == "type":
+        types = [value] if isinstance(value, str) else list(value)
+        return f"expected {' or '.join(types)}, got {_json_type(instance)}"
+    if kind == "enum":
+        return f"{_short_json(instance)} is not one of {_short_json(value, 100)}"
+    if kind == "const":
+        return f"must be {_short_json(value)}, not {_short_json(instance)}"
+    if kind == "not":
+        reason = value.get("description") if isinstance(value, dict) else None
+        return f"forbidden here: {reason}" if reason else "matches a shape the envelope forbids"
+    if kind == "minItems":
+        return f"needs at least {value} item{'s' if value != 1 else ''}"
+    if kind == "minProperties":
+        return f"needs at least {value} member{'s' if value != 1 else ''}"
+    if kind == "minLength":
+        return "must not be empty" if value == 1 else f"must have at least {value} characters"
+    if kind == "pattern":
+        return f"{_short_json(instance)} does not match {value}"
+    return error.message
+
+
+def _explain(error: ValidationError) -> ValidationError:
+    """The most telling sub-error of an anyOf/oneOf failure."""
+    while error.context:
+        best = best_match(error.context)
+        if best is None:
+            break
+        error = best
+    return error
+
+
+_REQUIRED_MESSAGE = re.compile(r"^'(.+)' is a required property$", re.S)
+
+
+def _missing_member(error: ValidationError) -> str | None:
+    match = _REQUIRED_MESSAGE.match(error.message)
+    if match:
+        return match.group(1)
+    instance = error.instance
+    if isinstance(instance, dict) and isinstance(error.validator_value, list):
+        for name in error.validator_value:
+            if name not in instance:
+                return str(name)
+    return None
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def no_json_message(response: Response) -> str:
+    media = response.media_type
+    problem = response.body_problem or "the body is not JSON"
+    if media is not None and not is_json_media_type(media) and problem.startswith("not JSON"):
+        return f"the body is {media}, not JSON"
+    return f"{problem} ({media or 'no Content-Type'})"
+
+
+def media_type_rule(ctx: Context) -> Iterator[Finding]:
+    """media-type: the Content-Type must be the envelope's (or at least JSON)."""
+    media = ctx.response.media_type
+    plan = ctx.plan
+    if media in plan.media_types:
+        return
+    expected = " or ".join(sorted(plan.media_types))
+    if media is None:
+        if ctx.response.has_json_body:
+            yield ctx.finding(
+                "media-type",
+                f"no Content-Type; expected {expected}",
+                "header:Content-Type",
+                "warning",
+            )
+        return
+    if not is_json_media_type(media):
+        if ctx.response.has_json_body or ctx.response.body_text:
+            yield ctx.finding(
+                "media-type", f"Content-Type is {media}, not {expected}", "header:Content-Type"
+            )
+        return
+    yield ctx.finding(
+        "media-type",
+        f"Content-Type is {media}, not {expected}",
+        "header:Content-Type",
+        plan.media_level,
+    )

@@ -2,19 +2,44 @@
 keys of :data:`REPORTERS`.
 
 Each reporter consumes reports lazily and yields output chunks, so checking a stream of a
-million responses never holds them all; the summary is counted on the way.
+million responses never holds them all; the summary is counted on the way. (``junit`` is
+the exception: its counts come first in the XML, so it keeps one small element per report
+until the end.)
+
+Where a finding is comes from two strings: the report's ``source`` (``path``, ``path:LINE``
+for an NDJSON record, ``path#entries/3`` for a HAR entry, ``path#2`` for an item of a JSON
+array or the second of several HTTP responses, ``<stdin>``) and, for findings in documents
+with positions (``errspec lint``), the finding's ``location`` (``path:LINE:COL``), which
+wins when present. :func:`finding_place` splits them once for every reporter.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from .__about__ import __version__
-from ._findings import Finding, Report
+from ._findings import RULES, Finding, Report, rule_help_url
 
-__all__ = ["FORMAT_VERSION", "REPORTERS", "finding_json", "render_json", "render_text"]
+__all__ = [
+    "FORMAT_VERSION",
+    "REPORTERS",
+    "SARIF_SCHEMA",
+    "Place",
+    "finding_json",
+    "finding_place",
+    "render_github",
+    "render_json",
+    "render_junit",
+    "render_sarif",
+    "render_text",
+]
 
 #: Version of the ``--format json`` document; bumped only on incompatible changes.
 FORMAT_VERSION = 1
@@ -110,4 +135,275 @@ def render_json(reports: Iterable[Report]) -> Iterator[str]:
     yield f'\n], "summary": {json.dumps(counts.as_dict())}}}\n'
 
 
-REPORTERS: dict[str, Reporter] = {"text": render_text, "json": render_json}
+# --- where a finding is -------------------------------------------------------------------
+
+_LOCATION = re.compile(r"(?P<file>.+?):(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?")
+_SOURCE = re.compile(r"(?P<file>.+?)(?::(?P<line>[0-9]+)|#(?P<part>(?:entries/)?[0-9]+))?")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a finding is, split out of ``Report.source`` and ``Finding.location``.
+
+    ``file`` is a file path, or None when there is no file (``<stdin>``, ``<record>``, a
+    library response named ``GET https://…``). ``part`` names a response inside the file
+    (``entries/3``, ``2``) when there is one. ``whole`` is true when file, line and column
+    say everything the source says, so a message need not repeat it.
+    """
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+    part: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.file is not None and self.part is None
+
+
+def _is_file(name: str) -> bool:
+    pseudo = name.startswith("<") and name.endswith(">")  # <stdin>, <record>, <response>
+    return not pseudo and "://" not in name  # "GET https://…" names a library response
+
+
+def finding_place(source: str, finding: Finding) -> Place:
+    """Split ``finding.location`` (``file:line[:col]``) or else ``source`` into a :class:`Place`.
+
+    Only a trailing ``:LINE`` and a ``#N`` or ``#entries/N`` are taken as suffixes, the
+    forms errspec writes; any other ``:`` or ``#`` stays part of the file name.
+    """
+    if finding.location:
+        m = _LOCATION.fullmatch(finding.location)
+        if m is None:
+            return Place(finding.location if _is_file(finding.location) else None)
+        file, line, col = m.group("file", "line", "col")
+        return Place(file if _is_file(file) else None, int(line), int(col) if col else None)
+    m = _SOURCE.fullmatch(source)
+    if m is None:  # only the empty string
+        return Place(None)
+    file, line, part = m.group("file", "line", "part")
+    return Place(file if _is_file(file) else None, int(line) if line else None, None, part)
+
+
+def _message(source: str, finding: Finding, place: Place) -> str:
+    """The finding's message with its pointer, and its source when the place does not show it
+    (a HAR entry, standard input): what a code-scanning alert or an annotation shows."""
+    prefix = "" if place.whole else f"{finding.location or source}: "
+    pointer = f" [{finding.pointer}]" if finding.pointer else ""
+    return f"{prefix}{finding.message}{pointer}"
+
+
+# --- SARIF 2.1.0 ---------------------------------------------------------------------------
+
+#: The ``$schema`` of SARIF output: the OASIS SARIF 2.1.0 (errata01) schema.
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+INFORMATION_URI = "https://errspec.dev/"
+
+
+def _pascal(rule_id: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in rule_id.split("-"))
+
+
+def _sarif_rule(rule_id: str) -> dict[str, Any]:
+    rule = RULES[rule_id]
+    return {
+        "id": rule.id,
+        "name": _pascal(rule.id),
+        "shortDescription": {"text": rule.summary},
+        "helpUri": rule_help_url(rule.id),
+        "help": {"text": f"{rule.summary} See {rule_help_url(rule.id)}"},
+        "defaultConfiguration": {"level": rule.severity},
+    }
+
+
+def _artifact_uri(path: str) -> str:
+    """A URI reference for a file path: relative paths stay relative (``/``-separated and
+    percent-encoded, which code scanning resolves against the repository root); absolute
+    paths become ``file://`` URIs."""
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return pure.as_uri()
+    return quote(pure.as_posix(), safe="/")
+
+
+def _sarif_result(
+    source: str, envelope: str | None, finding: Finding, rule_index: dict[str, int]
+) -> dict[str, Any]:
+    place = finding_place(source, finding)
+    location: dict[str, Any] = {}
+    if place.file is not None:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _artifact_uri(place.file)}}
+        if place.line is not None:
+            region = {"startLine": place.line}
+            if place.column is not None:
+                region["startColumn"] = place.column
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    logical: list[dict[str, Any]] = []
+    if not place.whole:
+        # Not a whole file: an entry of a HAR file, an item of a JSON array, <stdin>, …
+        where = finding.location or source
+        logical.append({"name": place.part or where, "fullyQualifiedName": where})
+    if finding.pointer:
+        logical.append({"fullyQualifiedName": finding.pointer, "kind": "member"})
+    if logical:
+        location["logicalLocations"] = logical
+    result: dict[str, Any] = {"ruleId": finding.rule}
+    if finding.rule in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule]
+    result["level"] = finding.severity
+    result["message"] = {"text": _message(source, finding, place)}
+    result["locations"] = [location]
+    result["properties"] = {
+        "source": source,
+        "envelope": finding.envelope or envelope,
+        "pointer": finding.pointer,
+    }
+    return result
+
+
+def render_sarif(reports: Iterable[Report]) -> Iterator[str]:
+    """One SARIF 2.1.0 log with one run, streamed: one result per finding, on its own line.
+
+    ``tool.driver.rules`` is the whole rule catalogue in catalogue order, so it can be
+    written before the first result, ``ruleIndex`` is the catalogue position, and a run
+    without results still says which rules were applied. Each result's level is the
+    finding's severity (a profile may change it); the rule's is its default. The file of
+    the response (or of the finding's ``location``) is the artifact, with a region when a
+    line is known; the JSON pointer is a logical location, and so is a response that is
+    not a whole file (``path#entries/3``, ``<stdin>``, which has no artifact at all).
+    """
+    rule_index = {rule_id: i for i, rule_id in enumerate(RULES)}
+    rules = ",\n".join(" " * 12 + json.dumps(_sarif_rule(rule_id)) for rule_id in RULES)
+    yield (
+        "{\n"
+        f'  "$schema": {json.dumps(SARIF_SCHEMA)},\n'
+        '  "version": "2.1.0",\n'
+        '  "runs": [\n'
+        "    {\n"
+        '      "tool": {\n'
+        '        "driver": {\n'
+        '          "name": "errspec",\n'
+        f'          "version": {json.dumps(__version__)},\n'
+        f'          "informationUri": {json.dumps(INFORMATION_URI)},\n'
+        f'          "rules": [\n{rules}\n          ]\n'
+        "        }\n"
+        "      },\n"
+        '      "columnKind": "unicodeCodePoints",\n'
+        '      "results": ['
+    )
+    first = True
+    for report in reports:
+        for finding in report.findings:
+            result = _sarif_result(report.source, report.envelope, finding, rule_index)
+            yield ("\n        " if first else ",\n        ") + json.dumps(result)
+            first = False
+    yield ("\n      " if not first else "") + "]\n    }\n  ]\n}\n"
+
+
+# --- GitHub Actions workflow commands ------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    """Escape a workflow command's message as @actions/core does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """Escape a workflow command's property value: also ``:`` and ``,``."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_command(source: str, finding: Finding) -> str:
+    """``::error file=PATH,line=N,col=M,title=RULE::MESSAGE`` for one finding."""
+    place = finding_place(source, finding)
+    props: list[tuple[str, str]] = []
+    if place.file is not None:
+        props.append(("file", place.file))
+        if place.line is not None:
+            props.append(("line", str(place.line)))
+            if place.column is not None:
+                props.append(("col", str(place.column)))
+    props.append(("title", finding.rule))
+    properties = ",".join(f"{key}={_escape_property(value)}" for key, value in props)
+    message = _escape_data(_message(source, finding, place))
+    return f"::{finding.severity} {properties}::{message}"
+
+
+def render_github(reports: Iterable[Report]) -> Iterator[str]:
+    """One GitHub Actions ``::error``/``::warning`` command per finding (an annotation on
+    the file and line when they are known), then the text reporter's summary line."""
+    counts = _Counts()
+    for report in reports:
+        counts.add(report)
+        for finding in report.findings:
+            yield github_command(report.source, finding) + "\n"
+    yield counts.sentence() + "\n"
+
+
+# --- JUnit XML -----------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry, not even as character references.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text safe for XML 1.0: a control character becomes a visible ``\\xNN`` escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def render_junit(reports: Iterable[Report]) -> Iterator[str]:
+    """A JUnit XML report: ``<testsuites>`` holding one ``<testsuite name="errspec">``.
+
+    One ``<testcase>`` per report, named by its source, classname its envelope (or
+    ``unknown``); one ``<failure type=RULE message=MESSAGE>`` per error-level finding.
+    Warnings do not fail a response, so they are ``<system-out>`` lines in the text
+    reporter's form, which CI test views show beside the test case. ``tests`` counts
+    responses and ``failures`` the responses with at least one failure (as JUnit counts
+    failed tests, not failure elements). The XML is ASCII with character references, so
+    it stays valid UTF-8 whatever the terminal's encoding.
+    """
+    counts = _Counts()
+    suite = ET.Element("testsuite", name="errspec")
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="errspec_version", value=__version__)
+    for report in reports:
+        counts.add(report)
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=_xml_text(report.source),
+            classname=_xml_text(report.envelope or "unknown"),
+        )
+        warnings: list[str] = []
+        for finding in report.findings:
+            line = finding_line(finding.location or report.source, finding)
+            if finding.severity == "error":
+                failure = ET.SubElement(
+                    case, "failure", type=finding.rule, message=_xml_text(finding.message)
+                )
+                failure.text = _xml_text(line)
+            else:
+                warnings.append(line)
+        if warnings:
+            ET.SubElement(case, "system-out").text = _xml_text("\n".join(warnings) + "\n")
+    failed = str(counts.responses - counts.conforming)
+    totals = {"tests": str(counts.responses), "failures": failed, "errors": "0"}
+    for key, value in {**totals, "skipped": "0"}.items():
+        suite.set(key, value)
+    root = ET.Element("testsuites", {"name": "errspec", **totals})
+    root.append(suite)
+    ET.indent(root)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield ET.tostring(root, encoding="us-ascii").decode("ascii") + "\n"
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+    "junit": render_junit,
+}

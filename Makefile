@@ -41,8 +41,12 @@ demo: $(VENV)/.installed-runtime
 	$(BIN)/errspec components problem-details --openapi 3.1 -o $(DEMO)/problem-details.openapi-3.1.yaml
 	$(BIN)/errspec components problem-details --openapi 3.0 -o $(DEMO)/problem-details.openapi-3.0.yaml
 	@echo
-	@echo "== the worked example spec \$$refs errspec's components by relative path"
+	@echo "== the worked example spec \$$refs errspec's components by relative path: lint is clean"
 	$(PY) examples/validate_example.py
+	$(BIN)/errspec lint examples/openapi.yaml
+	@echo
+	@echo "== lint an older spec of the same API (exit 1: findings)"
+	$(BIN)/errspec lint examples/legacy-api.yaml || test $$? -eq 1
 	@echo
 	@echo "== check the example API's recorded error responses (exit 1: findings)"
 	$(BIN)/errspec check examples/responses/* --envelope problem-details || test $$? -eq 1

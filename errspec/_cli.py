@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -280,6 +281,121 @@ def check_command(
     except ErrspecError as exc:
         _fail(str(exc))
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+_LINT_EPILOG = """\b
+With no SPEC, lint looks for openapi.yaml, openapi.yml, openapi.json (then swagger.*) in
+the current folder. Configuration: [tool.errspec] in pyproject.toml, or errspec.toml
+(envelope, per-rule severity or "off", ignores by path glob and method); inline
+`x-errspec-ignore: [rule, ...]` on an operation or response.
+
+\b
+Examples:
+  errspec lint
+  errspec lint api/openapi.yaml --envelope problem-details --format sarif > errspec.sarif
+  errspec lint openapi.json --write-baseline .errspec-baseline.json
+  errspec lint openapi.json --baseline .errspec-baseline.json   # only new findings fail
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or usage error.
+"""
+
+
+@cli.command("lint", epilog=_LINT_EPILOG)
+@click.argument("specs", nargs=-1, metavar="[SPEC…]")
+@click.option(
+    "--envelope",
+    "-e",
+    default=None,
+    metavar="ID|auto",
+    help="The spec's error envelope (default: the majority of its error responses). "
+    f"Ids: {_ENVELOPE_IDS}.",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True
+)
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning"]), default=None, help="[default: error]"
+)
+@click.option(
+    "--allow-remote-refs", is_flag=True, help="Fetch $refs to http(s) URLs (off: ref-refused)."
+)
+@click.option("--allow-outside-refs", is_flag=True, help="Follow $refs outside the spec's folder.")
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False), help="Report only findings not in FILE."
+)
+@click.option(
+    "--write-baseline", type=click.Path(dir_okay=False), help="Write the findings to FILE."
+)
+def lint_command(
+    specs: tuple[str, ...],
+    envelope: str | None,
+    config_path: str | None,
+    fmt: str,
+    fail_on: Severity | None,
+    allow_remote_refs: bool,
+    allow_outside_refs: bool,
+    baseline: str | None,
+    write_baseline: str | None,
+) -> None:
+    """Lint OpenAPI documents: every operation's error responses against the envelope.
+
+    Checks that operations declare error responses (a 4xx; a 401 when secured; a 404 on
+    paths with parameters), that they all use one envelope with its media type, schema,
+    headers (Retry-After on 429, WWW-Authenticate on 401) and codes, that examples agree
+    with their status, and that the document is valid OpenAPI. Findings carry
+    file:line:col.
+    """
+    from ._config import load_config, read_baseline
+    from ._config import write_baseline as save_baseline
+    from ._lint import LintOptions, lint_spec
+
+    started = time.perf_counter()
+    try:
+        config = load_config(config_path)
+        chosen = envelope or config.envelope or "auto"
+        if chosen != "auto":
+            get_envelope(chosen)
+        names = specs or ((config.spec,) if config.spec else (_default_spec(),))
+        known = read_baseline(baseline) if baseline else set()
+        lint = config.lint
+        options = LintOptions(
+            envelope=chosen,
+            allow_remote_refs=allow_remote_refs,
+            allow_outside_refs=allow_outside_refs or lint.get("allow-outside-refs", False),
+            count_default=lint.get("count-default", True),
+            count_ranges=lint.get("count-ranges", True),
+            require_401=lint.get("require-401", True),
+            require_404=lint.get("require-404", True),
+        )
+        reports = [lint_spec(name, options, config=config, baseline=known) for name in names]
+    except ErrspecError as exc:
+        _fail(str(exc))
+    if write_baseline:
+        count = save_baseline(write_baseline, (f for r in reports for f in r.findings))
+        click.echo(f"wrote {write_baseline} ({count} findings)", err=True)
+    for chunk in REPORTERS[fmt](reports):
+        click.echo(chunk, nl=False)
+    threshold: Severity = fail_on or config.fail_on or "error"
+    failed = any(r.fails(threshold) for r in reports) and not write_baseline
+    click.echo(f"linted in {time.perf_counter() - started:.2f} s", err=True)
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _default_spec() -> str:
+    for name in (
+        "openapi.yaml",
+        "openapi.yml",
+        "openapi.json",
+        "swagger.yaml",
+        "swagger.yml",
+        "swagger.json",
+    ):
+        if Path(name).is_file():
+            return name
+    raise InputError("no SPEC given, and no openapi.yaml/.yml/.json or swagger.* in this folder")
 
 
 @cli.command("detect")

@@ -21,34 +21,53 @@ def rule_help_url(rule: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """One entry of the rule catalogue: a stable id, its default severity and a summary."""
+    """One entry of the rule catalogue: a stable id, its default severity, a summary, and
+    where it applies: ``response`` (errspec check), ``spec`` (errspec lint) or both."""
 
     id: str
     severity: Severity
     summary: str
+    modes: tuple[str, ...] = ("response",)
 
+
+BOTH = ("response", "spec")
+SPEC = ("spec",)
 
 # The rule catalogue. Ids are stable and never reused; a retired id stays here, marked.
 RULES: dict[str, Rule] = {
     r.id: r
     for r in (
         Rule("body-not-json", "error", "The error body is not (valid) JSON."),
-        Rule("media-type", "error", "Content-Type is not the envelope's media type."),
-        Rule("envelope-schema", "error", "The body does not match the envelope's schema."),
-        Rule("status-mismatch", "error", "The status in the body differs from the HTTP status."),
-        Rule("code-status-mismatch", "error", "The error code goes with another HTTP status."),
-        Rule("code-format", "warning", "The error code does not have the envelope's casing."),
-        Rule("unknown-code", "error", "The error code is not in the envelope's catalogue."),
+        Rule("media-type", "error", "Content-Type is not the envelope's media type.", BOTH),
+        Rule("envelope-schema", "error", "The body does not match the envelope's schema.", BOTH),
+        Rule(
+            "status-mismatch", "error", "The status in the body differs from the HTTP status.", BOTH
+        ),
+        Rule(
+            "code-status-mismatch", "error", "The error code goes with another HTTP status.", BOTH
+        ),
+        Rule("code-format", "warning", "The error code does not have the envelope's casing.", BOTH),
+        Rule("unknown-code", "error", "The error code is not in the envelope's catalogue.", BOTH),
         Rule("conditional-member", "warning", "A member appears on a status it is not for."),
-        Rule("retry-after-missing", "error", "A response that asks for Retry-After lacks it."),
+        Rule(
+            "retry-after-missing", "error", "A response that asks for Retry-After lacks it.", BOTH
+        ),
         Rule("retry-after-invalid", "error", "Retry-After is neither delay-seconds nor a date."),
         Rule("retry-after-mismatch", "error", "Retry-After and the body's retry hint disagree."),
-        Rule("www-authenticate-missing", "warning", "A 401 response lacks WWW-Authenticate."),
+        Rule("www-authenticate-missing", "warning", "A 401 response lacks WWW-Authenticate.", BOTH),
         Rule("error-code-header-mismatch", "error", "The error-code header differs from the code."),
-        Rule("header-missing", "warning", "A header the envelope asks for is missing."),
+        Rule("header-missing", "warning", "A header the envelope asks for is missing.", BOTH),
         Rule("error-with-success-status", "error", "An error body is sent with a 1xx-3xx status."),
-        Rule("envelope-unknown", "error", "The body fits none of the known envelopes."),
-        Rule("leaked-internals", "warning", "The body leaks stack traces, SQL or file paths."),
+        Rule("envelope-unknown", "error", "The body fits none of the known envelopes.", BOTH),
+        Rule(
+            "leaked-internals", "warning", "The body leaks stack traces, SQL or file paths.", BOTH
+        ),
+        # Spec-only rules (errspec lint).
+        Rule("error-responses-missing", "error", "An operation declares no error response.", SPEC),
+        Rule("envelope-inconsistent", "error", "An error response uses another envelope.", SPEC),
+        Rule("openapi-invalid", "error", "The document is not valid OpenAPI.", SPEC),
+        Rule("ref-unresolved", "error", "A $ref points to nothing, or loops.", SPEC),
+        Rule("ref-refused", "error", "A $ref points to a URL or outside the spec's folder.", SPEC),
     )
 }
 
@@ -86,6 +105,8 @@ class Report:
     findings: tuple[Finding, ...] = ()
     status: int | None = None
     detection_score: float | None = field(default=None, compare=False)
+    #: "response" (errspec check) or "spec" (errspec lint).
+    kind: str = "response"
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property

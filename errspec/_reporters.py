@@ -49,12 +49,14 @@ Reporter = Callable[[Iterable[Report]], Iterator[str]]
 
 class _Counts:
     def __init__(self) -> None:
+        self.kind = "response"
         self.responses = 0
         self.conforming = 0
         self.errors = 0
         self.warnings = 0
 
     def add(self, report: Report) -> None:
+        self.kind = report.kind
         self.responses += 1
         self.conforming += report.conforms
         for f in report.findings:
@@ -76,14 +78,17 @@ class _Counts:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
         failing = self.responses - self.conforming
+        what = "document" if self.kind == "spec" else "response"
+        verb = "linted" if self.kind == "spec" else "checked"
         return (
-            f"{plural(self.responses, 'response')} checked: {self.conforming} conform, "
+            f"{plural(self.responses, what)} {verb}: {self.conforming} conform, "
             f"{failing} do not ({plural(self.errors, 'error')}, {plural(self.warnings, 'warning')})"
         )
 
 
 def finding_line(source: str, finding: Finding) -> str:
-    """``source: severity rule message [pointer]``."""
+    """``source: severity rule message [pointer]`` (for a spec, the source is
+    ``path:line:col``)."""
     pointer = f" [{finding.pointer}]" if finding.pointer else ""
     return f"{source}: {finding.severity} {finding.rule} {finding.message}{pointer}"
 
@@ -94,7 +99,7 @@ def render_text(reports: Iterable[Report]) -> Iterator[str]:
     for report in reports:
         counts.add(report)
         for finding in report.findings:
-            yield finding_line(report.source, finding) + "\n"
+            yield finding_line(finding.location or report.source, finding) + "\n"
     yield counts.sentence() + "\n"
 
 

@@ -72,3 +72,23 @@ def test_example_responses_give_the_findings_the_demo_shows() -> None:
         (response,) = errspec.read_responses(str(folder / name), errspec.ReadOptions())
         report = errspec.check_response(response, "problem-details")
         assert report.rules() == rules, name
+
+
+def test_example_specs_lint_as_the_demo_shows() -> None:
+    from errspec._lint import lint_spec
+
+    assert lint_spec(REPO / "examples" / "openapi.yaml").findings == ()
+    legacy = lint_spec(REPO / "examples" / "legacy-api.yaml")
+    assert [f.rule for f in legacy.findings] == [
+        "error-responses-missing",
+        "www-authenticate-missing",
+        "retry-after-missing",
+        "media-type",
+        "status-mismatch",
+        "ref-refused",
+        "envelope-schema",
+        "leaked-internals",
+    ]
+    assert all(
+        f.location and f.location.startswith(str(REPO / "examples")) for f in legacy.findings
+    )

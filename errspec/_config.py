@@ -1,0 +1,219 @@
+"""Configuration for `errspec lint`: ``[tool.errspec]`` in pyproject.toml or errspec.toml,
+inline ``x-errspec-ignore``, and baselines.
+
+The configuration is validated against a JSON Schema; a typo is exit code 2 naming the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from ._findings import RULES, Finding, Severity
+from ._inputs import InputError
+from ._pointer import compile_pointer, values
+
+__all__ = ["Config", "apply_config", "load_config", "read_baseline", "write_baseline"]
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "envelope": {"type": "string"},
+        "fail-on": {"enum": ["error", "warning"]},
+        "spec": {"type": "string"},
+        "rules": {
+            "type": "object",
+            "propertyNames": {"enum": sorted(RULES)},
+            "additionalProperties": {"enum": ["off", "error", "warning"]},
+        },
+        "ignore": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["path"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "method": {"type": "string"},
+                    "rules": {"type": "array", "items": {"enum": sorted(RULES)}},
+                },
+            },
+        },
+        "lint": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "count-default": {"type": "boolean"},
+                "count-ranges": {"type": "boolean"},
+                "require-401": {"type": "boolean"},
+                "require-404": {"type": "boolean"},
+                "allow-outside-refs": {"type": "boolean"},
+            },
+        },
+    },
+}
+_VALIDATOR = Draft202012Validator(CONFIG_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Ignore:
+    path: str
+    method: str | None = None
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of ``[tool.errspec]`` (all optional)."""
+
+    source: str | None = None
+    envelope: str | None = None
+    fail_on: Severity | None = None
+    spec: str | None = None
+    rules: Mapping[str, str] = field(default_factory=dict)
+    ignore: tuple[Ignore, ...] = ()
+    lint: Mapping[str, bool] = field(default_factory=dict)
+
+
+def load_config(explicit: str | Path | None = None, folder: Path | None = None) -> Config:
+    """``--config FILE``, else ``errspec.toml``, else ``pyproject.toml`` ``[tool.errspec]``
+    in ``folder`` (the current directory); an empty Config when there is none."""
+    folder = folder or Path.cwd()
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise InputError(f"{path}: no such configuration file")
+        candidates = [path]
+    else:
+        candidates = [folder / "errspec.toml", folder / "pyproject.toml"]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise InputError(f"{path}: invalid TOML: {exc}") from None
+        if path.name == "pyproject.toml" or "tool" in data:
+            section = data.get("tool", {}).get("errspec")
+            if section is None:
+                if explicit is not None:
+                    raise InputError(f"{path}: no [tool.errspec] section")
+                continue
+            table = "[tool.errspec]"
+        else:
+            section, table = data, "errspec.toml"
+        return _parse(section, f"{path} {table}")
+    return Config()
+
+
+def _parse(section: Any, where: str) -> Config:
+    error = best_match(_VALIDATOR.iter_errors(section))
+    if error is not None:
+        key = ".".join(str(p) for p in error.absolute_path) or "top level"
+        if error.validator == "additionalProperties":
+            unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            parent = "" if key == "top level" else f"{key}."
+            raise InputError(f"{where}: unknown key {parent + unknown[0]!r}")
+        raise InputError(f"{where}: {key}: {' '.join(error.message.split())}")
+    return Config(
+        source=where,
+        envelope=section.get("envelope"),
+        fail_on=section.get("fail-on"),
+        spec=section.get("spec"),
+        rules=dict(section.get("rules", {})),
+        ignore=tuple(
+            Ignore(i["path"], i.get("method"), tuple(i.get("rules", ())))
+            for i in section.get("ignore", ())
+        ),
+        lint=dict(section.get("lint", {})),
+    )
+
+
+def _operation_of(pointer: str) -> tuple[str | None, str | None]:
+    """``/paths/~1tasks~1{id}/get/responses/404`` → (``/tasks/{id}``, ``get``)."""
+    try:
+        segments = compile_pointer(pointer)
+    except ValueError:
+        return None, None
+    if len(segments) >= 2 and segments[0] in ("paths", "webhooks"):
+        return segments[1], (segments[2] if len(segments) > 2 else None)
+    return None, None
+
+
+def apply_config(findings: Iterable[Finding], config: Config, document: Any) -> list[Finding]:
+    """Severity overrides, rules switched off, path/method ignores, and ``x-errspec-ignore``
+    on an operation or response of ``document``."""
+    out: list[Finding] = []
+    for finding in findings:
+        setting = config.rules.get(finding.rule)
+        if setting == "off":
+            continue
+        if setting in ("error", "warning"):
+            finding = replace(finding, severity=setting)  # type: ignore[arg-type]
+        path, method = _operation_of(finding.pointer)
+        if path is not None and any(
+            fnmatch.fnmatchcase(path, ig.path)
+            and (ig.method is None or (method or "").lower() == ig.method.lower())
+            and (not ig.rules or finding.rule in ig.rules)
+            for ig in config.ignore
+        ):
+            continue
+        if _inline_ignored(finding, document):
+            continue
+        out.append(finding)
+    return out
+
+
+def _inline_ignored(finding: Finding, document: Any) -> bool:
+    if not finding.pointer.startswith("/"):
+        return False
+    try:
+        segments = compile_pointer(finding.pointer)
+    except ValueError:
+        return False
+    for depth in range(len(segments), 0, -1):
+        found = values(document, segments[:depth])
+        node = found[0] if found else None
+        if isinstance(node, Mapping):
+            ignored = node.get("x-errspec-ignore")
+            if isinstance(ignored, list) and (finding.rule in ignored or "*" in ignored):
+                return True
+    return False
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable across line moves: the rule and the JSON pointer."""
+    return f"{finding.rule} {finding.pointer}"
+
+
+def read_baseline(path: str | Path) -> set[str]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable errspec baseline ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise InputError(f"{path}: not an errspec baseline (no 'findings' list)")
+    return {f"{f.get('rule')} {f.get('pointer')}" for f in data["findings"] if isinstance(f, dict)}
+
+
+def write_baseline(path: str | Path, findings: Iterable[Finding]) -> int:
+    items = sorted({(f.rule, f.pointer) for f in findings})
+    Path(path).write_text(
+        json.dumps(
+            {"errspec_baseline": 1, "findings": [{"rule": r, "pointer": p} for r, p in items]},
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return len(items)

@@ -1,0 +1,944 @@
+"""Loading an OpenAPI document (YAML or JSON) into plain data, with exact source positions.
+
+:func:`load_document` reads one file and returns a :class:`Document`: the parsed tree
+(``dict``/``list``/``str``/``int``/``float``/``bool``/``None``), its format, the
+``openapi``/``swagger`` version it declares, and :meth:`Document.position`, which gives the
+1-based line and column of the key (or array item) any JSON pointer names. Everything
+that makes a file unreadable raises :class:`~errspec._inputs.InputError`: one line naming
+the file, the problem and, where known, ``line:col``. Nothing here prints, exits or
+fetches.
+
+How each format is read (the measurements behind the choice are in ``bench/LOADING.md``):
+
+- **JSON**: :func:`json.loads` (C), strict: no ``NaN``/``Infinity``, no duplicate member
+  names. Depth and node count are checked after parsing by a level-by-level walk made of
+  C-level iterator calls. The position index is built lazily, on the first call of
+  :meth:`Document.position`: one regular-expression pass over the bytes gives every token's
+  offset and nesting level; a pointer is then followed with ``bytes.index`` jumps. A
+  document that is only loaded, never asked for a position, pays nothing for positions.
+- **YAML**: libyaml's event stream (PyYAML's ``CSafeLoader``, the pure-Python parser when
+  libyaml is missing) feeds a small iterative tree builder that records each key's and
+  item's line and column as it goes. PyYAML's own ``compose``/``construct`` is skipped: it
+  builds a node graph and resolves every scalar in Python, several times slower.
+
+YAML semantics are PyYAML's ``SafeLoader`` (YAML 1.1 scalars: ``yes``/``on`` are booleans,
+``0777`` is octal, ``1_000`` is an integer) with these differences, chosen because an
+OpenAPI document is a JSON document written in YAML:
+
+- mapping keys are always strings, spelled as in the source (``200:`` gives ``"200"``),
+  so that JSON pointers reach them; a mapping or sequence used as a key is an error;
+- timestamps stay strings (``2024-01-31`` is ``"2024-01-31"``, not a ``date``);
+- only the JSON-compatible tags are accepted (``!!str``, ``!!int``, ``!!float``,
+  ``!!bool``, ``!!null``, ``!!map``, ``!!seq``, ``!!merge``); any other tag, including
+  ``!!binary``, ``!!set``, ``!!timestamp`` and every ``!!python/...`` tag, is an error;
+- aliases are allowed, but the document, with every alias expanded, may hold at most
+  ``max_nodes`` nodes and be at most ``max_depth`` deep: a "billion laughs" bomb fails at
+  the first alias that crosses the limit, after reading a few hundred bytes. An alias to
+  a node that contains it is an error (the tree is never cyclic). Aliased containers are
+  shared, not copied, so treat :attr:`Document.data` as read-only;
+- merge keys (``<<: *base``, ``<<: [*a, *b]``) are applied as PyYAML applies them;
+- one document per file: a second ``---`` document is an error.
+
+In both formats a duplicate key is an input error (with its ``line:col``), not a finding:
+which of the two values a tool sees differs between tools, so nothing said about such a
+document could be trusted. A UTF-8 byte order mark is skipped (positions are counted
+after it); UTF-16 and UTF-32 files are refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import os
+import re
+import stat
+import threading
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, repeat
+from operator import add, is_, itemgetter
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+import yaml
+
+from ._inputs import InputError
+from ._pointer import compile_pointer
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_NODES",
+    "Document",
+    "load_document",
+]
+
+#: Largest spec file read (64 MiB: five times GitHub's 13 MB REST description).
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: Deepest nesting of mappings/sequences accepted (the root is level 1). The deepest spec
+#: in errspec's corpus of 14 real ones is 61 levels; recursive tools downstream (JSON
+#: Schema validators) need several Python frames per level.
+DEFAULT_MAX_DEPTH = 128
+#: Most nodes (values: scalars and containers, not counting mapping keys; in YAML counted
+#: with every alias expanded) accepted: GitHub's 13 MB description has 258,000, so this is
+#: about 1.5x what a 64 MiB spec as dense holds. It bounds memory (a node costs 100-200
+#: bytes once loaded) and alias bombs.
+DEFAULT_MAX_NODES = 2_000_000
+
+_BOMS_REFUSED = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+Format = Literal["json", "yaml"]
+
+
+# --- the document -----------------------------------------------------------------------
+
+
+class _Index:
+    """Where the children of every container start in the source."""
+
+    def __init__(self) -> None:
+        # id(mapping) -> (mapping, {key: ordinal}), for the large mappings a lookup passed
+        # through (`paths`, `components/schemas`...): without it each lookup would scan
+        # their keys. The mapping is kept so that its id stays its own.
+        self._ordinals: dict[int, tuple[Any, dict[str, int]]] = {}
+
+    def root(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
+        raise NotImplementedError
+
+    def child(self, node: Any, segment: str) -> tuple[int, Any] | None:
+        """``(ordinal, value)`` of the child a pointer segment names, in source order."""
+        if type(node) is dict:
+            if segment not in node:
+                return None
+            if len(node) <= 16:
+                return list(node).index(segment), node[segment]
+            cached = self._ordinals.get(id(node))
+            if cached is None:
+                cached = self._ordinals[id(node)] = (node, {k: i for i, k in enumerate(node)})
+            return cached[1][segment], node[segment]
+        if type(node) is list:
+            if not segment.isdigit() or (segment != "0" and segment[0] == "0"):
+                return None
+            ordinal = int(segment)
+            if ordinal >= len(node):
+                return None
+            return ordinal, node[ordinal]
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """A loaded OpenAPI (or Swagger) document.
+
+    ``data`` is the parsed tree: dicts with string keys, lists, and str/int/float/bool/None
+    scalars. Treat it as read-only (YAML aliases share subtrees, and positions are indexed
+    against these very objects).
+    """
+
+    path: Path
+    format: Format
+    data: dict[str, Any]
+    version: str | None
+    _index: _Index = field(repr=False)
+
+    def position(self, pointer: str) -> tuple[int, int] | None:
+        """1-based ``(line, column)`` of what a JSON pointer names, or ``None``.
+
+        For an object member it is the member's key; for an array item, the item's first
+        character (in YAML, its anchor or tag if it has one); ``""`` is the document's
+        first node. ``None`` when the pointer is malformed or names nothing in the
+        document. A pointer that passes through a YAML alias continues inside the
+        anchored node, so it lands where that part was written. Columns count characters
+        (code points), not bytes.
+        """
+        try:
+            segments = compile_pointer(pointer)
+        except ValueError:
+            return None
+        if not segments:
+            return self._index.root()
+        return self._index.locate(self.data, segments)
+
+
+# --- reading the file -------------------------------------------------------------------
+
+
+def load_document(
+    path: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Document:
+    """Load one OpenAPI/Swagger document from a YAML or JSON file.
+
+    The format follows the content: a file whose first character is ``{`` or ``[`` is
+    read as JSON (and, unless its name ends in ``.json``, as YAML when it is not valid
+    JSON); anything else as YAML.
+
+    Raises :class:`~errspec._inputs.InputError`, one line naming the file (and the
+    ``line:col`` where known), when the file is missing, unreadable, a directory, FIFO or
+    device, empty, larger than ``max_bytes``, not UTF-8, not valid YAML/JSON, holds a
+    duplicate key, a non-JSON YAML tag or an undefined or recursive alias, is nested more
+    than ``max_depth`` levels deep, holds more than ``max_nodes`` nodes (after expanding
+    YAML aliases), or when its top level is not a mapping.
+    """
+    name = str(path)
+    raw = _read(Path(path), name, max_bytes)
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    text = _decode(raw, name)
+    first = raw.lstrip(b" \t\r\n")[:1]
+    if not first:
+        raise InputError(f"{name}: the file is empty")
+    index: _Index
+    fmt: Format = "json"
+    if first in (b"{", b"["):
+        try:
+            data, index = _load_json(raw, text, name, max_depth, max_nodes)
+        except _NotJSON as exc:
+            if name.lower().endswith(".json"):
+                raise InputError(str(exc)) from None
+            fmt = "yaml"
+    else:
+        fmt = "yaml"
+    if fmt == "yaml":
+        del text
+        data, index = _load_yaml(raw, name, max_depth, max_nodes)
+    if type(data) is not dict:
+        raise InputError(f"{name}: the top level is {_kind(data, fmt)}, not a mapping")
+    return Document(Path(path), fmt, data, _version(data), index)
+
+
+def _read(path: Path, name: str, max_bytes: int) -> bytes:
+    # O_NONBLOCK: opening a FIFO that has no writer must not hang; fstat then refuses it.
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not an OpenAPI document") from None
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror or 'cannot open'}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{name}: is a directory, not an OpenAPI document")
+        if not stat.S_ISREG(info.st_mode):
+            what = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+            raise InputError(f"{name}: is {what}, not a regular file")
+        if info.st_size > max_bytes:
+            raise InputError(f"{name}: {info.st_size} bytes, over the limit of {max_bytes} bytes")
+        chunks = []
+        size = 0
+        while size <= max_bytes:  # to the end, even if the file grew after fstat
+            wanted = max(info.st_size - size, 0) + 65536
+            chunk = os.read(fd, min(wanted, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror or 'cannot read'}") from None
+    finally:
+        os.close(fd)
+    if size > max_bytes:
+        raise InputError(f"{name}: over the limit of {max_bytes} bytes")
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    for bom, encoding in _BOMS_REFUSED:
+        if raw.startswith(bom):
+            raise InputError(f"{name}: the file is {encoding}; errspec reads UTF-8 only")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        raise InputError(
+            f"{name}:{line}:{col}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start})"
+        ) from None
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset, by counting."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    prefix = raw[line_start:offset]
+    col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+    return raw.count(b"\n", 0, offset) + 1, col + 1
+
+
+def _version(data: dict[str, Any]) -> str | None:
+    for key in ("openapi", "swagger"):
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)  # an unquoted `swagger: 2.0` in YAML is a float
+    return None
+
+
+def _kind(value: Any, fmt: Format) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, list):
+        return "a sequence" if fmt == "yaml" else "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string"
+
+
+def _fail(name: str, pos: tuple[int, int] | None, problem: str) -> NoReturn:
+    where = f"{name}:{pos[0]}:{pos[1]}" if pos else name
+    raise InputError(f"{where}: {problem}")
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+class _NotJSON(ValueError):
+    """The text is not JSON: the message is the full one-line error."""
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Duplicate
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
+#: One JSON token (string, ``[``/``{``, or a literal), then the separators after it.
+_JSON_PIECE = re.compile(rb"(" + _STRING + rb'|[\[{]|[^\s,:\[\]{}"]+)([\s,:\]}]*)')
+#: One JSON token, brackets included: group 1 a string, group 2 the colon after a key.
+_JSON_TOKEN = re.compile(rb"(" + _STRING + rb')(\s*:)?|[\[{\]}]|[^\s,:\[\]{}"]+')
+#: Twice the nesting a token's first byte opens: 2 for '[' and '{', else 0.
+_OPENS = bytes(2 if byte in b"[{" else 0 for byte in range(256))
+
+
+def _load_json(
+    raw: bytes, text: str, name: str, max_depth: int, max_nodes: int
+) -> tuple[Any, _Index]:
+    # An upper bound on the node count from the bytes alone: every node but the root
+    # follows a '[', '{' or ','. Only a document near the limit pays for an exact count.
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1 > max_nodes:
+        nodes = _json_node_count(raw)
+        if nodes > max_nodes:
+            raise InputError(f"{name}: more than {max_nodes} nodes ({nodes})")
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        problem = exc.msg[:1].lower() + exc.msg[1:]
+        raise _NotJSON(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {problem}") from None
+    except RecursionError:
+        _json_too_deep(raw, name, max_depth)
+    except _Duplicate:
+        _json_duplicate(raw, name)
+    except _Constant as exc:
+        _json_constant(raw, name, str(exc))
+    except ValueError as exc:  # e.g. an integer longer than int() accepts
+        raise InputError(f"{name}: invalid JSON: {exc}") from None
+    if _tree_depth(data, max_depth) > max_depth:
+        _json_too_deep(raw, name, max_depth)
+    return data, _JSONIndex(raw)
+
+
+def _tree_depth(data: Any, limit: int) -> int:
+    """Nesting depth of a tree (root = 1), stopping once past ``limit``. It walks level by
+    level with C-level iterator calls only: no Python bytecode runs per node."""
+    dicts = [data] if type(data) is dict else []
+    lists = [data] if type(data) is list else []
+    depth = 0
+    while dicts or lists:
+        depth += 1
+        if depth > limit:
+            break
+        values = list(
+            chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
+        )
+        types = list(map(type, values))
+        dicts = list(compress(values, map(is_, types, repeat(dict))))
+        lists = list(compress(values, map(is_, types, repeat(list))))
+    return depth
+
+
+def _json_too_deep(raw: bytes, name: str, max_depth: int) -> NoReturn:
+    depth = 0
+    for match in _JSON_TOKEN.finditer(raw):
+        first = raw[match.start()]
+        if first in b"[{":
+            depth += 1
+            if depth > max_depth:
+                where = _line_col(raw, match.start())
+                _fail(name, where, f"nested more than {max_depth} levels deep")
+        elif first in b"]}":
+            depth -= 1
+    _fail(name, None, "nested too deeply for Python's JSON parser")
+
+
+def _json_duplicate(raw: bytes, name: str) -> NoReturn:
+    seen: list[set[str]] = []
+    for match in _JSON_TOKEN.finditer(raw):
+        first = raw[match.start()]
+        if match.group(2) is not None:
+            key = json.loads(match.group(1))
+            if key in seen[-1]:
+                _fail(name, _line_col(raw, match.start()), f"duplicate key {key!r}")
+            seen[-1].add(key)
+        elif first in b"[{":
+            seen.append(set())
+        elif first in b"]}":
+            seen.pop()
+    _fail(name, None, "duplicate key")  # pragma: no cover - json.loads found one
+
+
+def _json_constant(raw: bytes, name: str, constant: str) -> NoReturn:
+    for match in _JSON_TOKEN.finditer(raw):
+        if match.group(0) == constant.encode():
+            _fail(name, _line_col(raw, match.start()), f"{constant} is not valid JSON")
+    _fail(name, None, f"{constant} is not valid JSON")  # pragma: no cover
+
+
+def _json_node_count(raw: bytes) -> int:
+    """Exact number of values in a JSON text, without building them."""
+    skeleton = re.sub(_STRING, b"0", raw).translate(None, b" \t\r\n")
+    empty = skeleton.count(b"[]") + skeleton.count(b"{}")
+    return 1 + skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") - empty
+
+
+class _JSONIndex(_Index):
+    """Token offsets and nesting levels of a JSON text, computed on first use.
+
+    ``codes[i]`` is ``2 * level + is_key`` for token ``i`` (a string, ``[``/``{`` or a
+    literal; closing brackets are not tokens), ``level`` being how many containers are
+    open before it. The direct children of the container at token ``p`` and level ``L``
+    are the tokens after ``p`` with code ``2*(L+1)`` (array items) or ``2*(L+1) + 1``
+    (object keys, each followed by its value's first token), met before the container
+    closes; the data tree tells which ordinal to look for.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__()
+        self._raw = raw
+        # id(container) -> (container, token of each child: its key for an object member)
+        self._tokens: dict[int, tuple[Any, list[int]]] = {}
+        self._lock = threading.Lock()
+        self._starts: array[int] | None = None
+        self._codes: bytes | array[int] = b""
+        self._lines: array[int] | None = None
+
+    def _build(self) -> tuple[array[int], bytes | array[int]]:
+        # Only C-level iteration here (map, accumulate, chain): a Python loop over the
+        # tokens would take twice as long. The separators between tokens take a few hundred
+        # distinct values in a real file, so what each one means is computed once per value.
+        with self._lock:
+            if self._starts is None:
+                raw = self._raw
+                lead = len(raw) - len(raw.lstrip(b" \t\r\n"))
+                pairs = _JSON_PIECE.findall(raw, lead)  # [(token, separators after it)]
+                ends = array("q", accumulate(map(len, chain.from_iterable(pairs)), initial=lead))
+                starts = ends[0:-1:2]
+                gaps = list(map(itemgetter(1), pairs))
+                is_key: dict[bytes, int] = {}
+                closes: dict[bytes, int] = {}  # minus twice the containers the gap closes
+                for gap in set(gaps):
+                    is_key[gap] = 1 if b":" in gap else 0
+                    closes[gap] = -2 * (gap.count(b"]") + gap.count(b"}"))
+                opens = map(_OPENS.__getitem__, map(itemgetter(0), map(itemgetter(0), pairs)))
+                del pairs
+                twice_level = accumulate(map(add, opens, map(closes.__getitem__, gaps)), initial=0)
+                codes = list(map(add, twice_level, map(is_key.__getitem__, gaps)))
+                try:
+                    self._codes = bytes(codes)
+                except ValueError:  # deeper than 127 levels: a code no longer fits a byte
+                    self._codes = array("i", codes)
+                self._starts = starts
+            return self._starts, self._codes
+
+    def _position(self, offset: int) -> tuple[int, int]:
+        raw = self._raw
+        if self._lines is None:
+            lengths = map(add, map(len, raw.split(b"\n")), repeat(1))
+            lines = array("q", accumulate(lengths, initial=0))
+            lines.pop()
+            self._lines = lines
+        line = bisect_right(self._lines, offset)
+        prefix = raw[self._lines[line - 1] : offset]
+        col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+        return line, col + 1
+
+    def root(self) -> tuple[int, int]:
+        starts, _ = self._build()
+        return self._position(starts[0])
+
+    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
+        starts, codes = self._build()
+        node = data
+        token = 0
+        level = 1  # of the children of the container at `token`
+        for segment in segments:
+            found = self.child(node, segment)
+            if found is None:
+                return None
+            ordinal, child = found
+            cached = self._tokens.get(id(node))
+            if cached is None:
+                want = 2 * level + (type(node) is dict)
+                tokens = []
+                for _ in range(len(node)):
+                    token = codes.index(want, token + 1)
+                    tokens.append(token)
+                cached = self._tokens[id(node)] = (node, tokens)
+            token = cached[1][ordinal]
+            start = starts[token]
+            if type(node) is dict:
+                token += 1  # the value's first token follows its key
+            node = child
+            level += 1
+        return self._position(start)
+
+
+# --- YAML -------------------------------------------------------------------------------
+
+_CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+# PyYAML's SafeLoader implicit resolvers (YAML 1.1), minus timestamps.
+_CONSTANTS: dict[str, Any] = {"": None, "~": None, "null": None, "Null": None, "NULL": None}
+_CONSTANTS.update(
+    dict.fromkeys(["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], True)
+    | dict.fromkeys(["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], False)
+)
+_NUMBER_START = frozenset("-+.0123456789")
+_INT_RE = re.compile(
+    r"""[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+
+    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+""",
+    re.X,
+)
+_FLOAT_RE = re.compile(
+    r"""[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN)""",
+    re.X,
+)
+
+
+def _sexagesimal(text: str) -> int:
+    value = 0
+    for part in text.split(":"):
+        value = value * 60 + int(part)
+    return value
+
+
+def _to_int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value[0] == "-" else 1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value[0] == "0":
+        return sign * int(value, 8)
+    if ":" in value:
+        return sign * _sexagesimal(value)
+    return sign * int(value)
+
+
+def _to_float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    sign = -1.0 if value[0] == "-" else 1.0
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * math.inf
+    if value == ".nan":
+        return math.nan
+    if ":" in value:
+        whole, _, fraction = value.rpartition(".")
+        return sign * (_sexagesimal(whole) + float("0." + fraction if fraction else "0"))
+    return sign * float(value)
+
+
+def _number(text: str) -> Any:
+    """A plain scalar starting like a number: the int or float it means, or the text."""
+    if _FLOAT_RE.fullmatch(text):
+        return _to_float(text)
+    if _INT_RE.fullmatch(text):
+        return _to_int(text)
+    return text
+
+
+def _resolve_plain(text: str) -> Any:
+    value = _CONSTANTS.get(text, text)
+    if value is text and text[0] in _NUMBER_START:
+        return _number(text)
+    return value
+
+
+def _tagged(text: str, tag: str) -> Any:
+    """A scalar with an explicit tag; ``ValueError`` when the text does not fit it."""
+    if tag == _STR:
+        return text
+    if tag == _NULL:
+        if _CONSTANTS.get(text, text) is not None:
+            raise ValueError
+        return None
+    if tag == _BOOL:
+        value = _CONSTANTS.get(text)
+        if not isinstance(value, bool):
+            raise ValueError
+        return value
+    if tag == _INT and _INT_RE.fullmatch(text):
+        return _to_int(text)
+    if tag == _FLOAT and (_FLOAT_RE.fullmatch(text) or _INT_RE.fullmatch(text)):
+        return _to_float(text) if "." in text else float(_to_int(text))
+    raise ValueError
+
+
+class _YAMLIndex(_Index):
+    """Positions recorded while building: for each container, keyed by ``id()``, a list
+    holding the container itself (which keeps the id valid) and then one packed
+    ``line << 32 | column`` (0-based) per key or item, in the container's order."""
+
+    def __init__(self, children: dict[int, list[Any]], root: int) -> None:
+        super().__init__()
+        self._children = children
+        self._root = root
+
+    def root(self) -> tuple[int, int]:
+        return _unpack(self._root)
+
+    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
+        node = data
+        packed = self._root
+        for segment in segments:
+            found = self.child(node, segment)
+            if found is None:
+                return None
+            ordinal, child = found
+            packed = self._children[id(node)][ordinal + 1]
+            node = child
+        return _unpack(packed)
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return (packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1
+
+
+class _Anchor:
+    __slots__ = ("depth", "nodes", "text", "value")
+
+    def __init__(self, value: Any, nodes: int, depth: int, text: str | None) -> None:
+        self.value = value
+        self.nodes = nodes  # nodes in the anchored subtree, aliases expanded
+        self.depth = depth  # its height: 0 for a scalar, 1 for a flat container
+        self.text = text  # a scalar's source text (for use as a key)
+
+
+class _MergeKey:
+    """Stands for a ``<<`` merge key among a mapping's keys until the mapping is built."""
+
+    def __repr__(self) -> str:  # pragma: no cover - never shown
+        return "<<"
+
+
+_MERGE_KEY: Any = _MergeKey()
+
+
+class _Problem(Exception):
+    """A problem at a packed position, turned into an InputError naming the file."""
+
+    def __init__(self, packed: int, message: str) -> None:
+        super().__init__(message)
+        self.packed = packed
+        self.message = message
+
+
+def _pack(mark: Any) -> int:
+    return int(mark.line) << 32 | int(mark.column)
+
+
+_ROOT, _SEQUENCE, _KEY, _VALUE = 0, 1, 2, 3
+
+
+def _load_yaml(raw: bytes, name: str, max_depth: int, max_nodes: int) -> tuple[Any, _Index]:
+    loader = (_CSafeLoader or yaml.SafeLoader)(raw)
+    try:
+        return _build_yaml(loader.get_event, max_depth, max_nodes)
+    except _Problem as exc:
+        _fail(name, _unpack(exc.packed), exc.message)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{problem} ({exc.context})"
+        pos = (mark.line + 1, mark.column + 1) if mark is not None else None
+        _fail(name, pos, f"invalid YAML: {problem}")
+    except yaml.reader.ReaderError as exc:
+        problem = f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
+        _fail(name, _line_col(raw, exc.position), problem)
+    except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
+        _fail(name, None, "invalid YAML: " + " ".join(str(exc).split()))
+    finally:
+        loader.dispose()
+
+
+def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) -> tuple[Any, _Index]:
+    """The tree and its positions from a YAML event stream, without recursion."""
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    sequence_start = yaml.SequenceStartEvent
+    alias_event = yaml.AliasEvent
+    container_ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    constants_get = _CONSTANTS.get
+    number_start = _NUMBER_START
+    key_tags = (_STR, _INT, _FLOAT, _BOOL, _NULL, "!")
+
+    children: dict[int, list[Any]] = {}
+    anchors: dict[str, _Anchor] = {}
+    open_anchors: set[str] = set()
+    stack: list[tuple[Any, ...]] = []
+    # The container being filled: its items (key, value, key, value... for a mapping),
+    # the packed positions of its keys or items (slot 0 is for the container), state.
+    items: list[Any] = []
+    marks: list[Any] = [None]
+    state = _ROOT
+    merge = False  # the current mapping has a `<<` key
+    depth = 0  # containers open
+    deepest = 0  # deepest level reached inside the innermost open anchored container
+    nodes = 0
+    root: Any = None
+    root_mark = 0
+    documents = 0
+
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if kind is scalar_event:
+            text = event.value
+            mark = event.start_mark
+            value: Any
+            if state == _KEY:
+                value = text
+                tag = event.tag
+                if event.implicit[0]:
+                    if text == "<<":
+                        value = _MERGE_KEY
+                        merge = True
+                elif tag is not None and tag not in key_tags:
+                    if tag != _MERGE or text != "<<":
+                        raise _Problem(_pack(mark), f"unsupported tag {tag} on a key")
+                    value = _MERGE_KEY
+                    merge = True
+                items.append(value)
+                marks.append(mark.line << 32 | mark.column)
+                state = _VALUE
+            else:
+                nodes += 1
+                if nodes > max_nodes:
+                    raise _Problem(_pack(mark), f"more than {max_nodes} nodes")
+                if event.implicit[0]:
+                    value = constants_get(text, text)
+                    if value is text and text[0] in number_start:
+                        try:
+                            value = _number(text)
+                        except ValueError as exc:  # e.g. more digits than int() accepts
+                            problem = f"cannot read {text[:20]!r} as a number: {exc}"
+                            raise _Problem(_pack(mark), problem) from None
+                elif event.tag is None or event.tag == "!":
+                    value = text
+                else:
+                    try:
+                        value = _tagged(text, event.tag)
+                    except ValueError:
+                        problem = f"{text[:40]!r} is not a valid {event.tag}"
+                        raise _Problem(_pack(mark), problem) from None
+                if state == _VALUE:
+                    items.append(value)
+                    state = _KEY
+                elif state == _SEQUENCE:
+                    items.append(value)
+                    marks.append(mark.line << 32 | mark.column)
+                else:
+                    root, root_mark = value, mark.line << 32 | mark.column
+            if event.anchor is not None:
+                anchors[event.anchor] = _Anchor(value, 1, 0, text)
+        elif kind is mapping_start or kind is sequence_start:
+            mark = event.start_mark
+            packed = mark.line << 32 | mark.column
+            tag = event.tag
+            if tag is not None and tag != "!" and tag != (_MAP if kind is mapping_start else _SEQ):
+                raise _Problem(packed, f"unsupported tag {tag}")
+            if state == _KEY:
+                raise _Problem(packed, "a mapping key must be a scalar, not a mapping or sequence")
+            if state == _SEQUENCE:
+                marks.append(packed)
+            elif state == _ROOT:
+                root_mark = packed
+            nodes += 1
+            if nodes > max_nodes:
+                raise _Problem(packed, f"more than {max_nodes} nodes")
+            depth += 1
+            if depth > max_depth:
+                raise _Problem(packed, f"nested more than {max_depth} levels deep")
+            if depth > deepest:
+                deepest = depth
+            anchor = event.anchor
+            stack.append((items, marks, state, merge, anchor, nodes, deepest))
+            if anchor is not None:
+                open_anchors.add(anchor)
+                deepest = depth
+            items, marks, merge = [], [None], False
+            state = _KEY if kind is mapping_start else _SEQUENCE
+        elif kind in container_ends:
+            container: Any
+            if state == _SEQUENCE:
+                container = items
+            elif merge:
+                container, marks = _merge(items, marks, children)
+            else:
+                pairs = iter(items)
+                container = dict(zip(pairs, pairs, strict=False))
+                if 2 * len(container) != len(items):
+                    _duplicate(items, marks)
+            marks[0] = container
+            children[id(container)] = marks
+            items, marks, state, merge, anchor, start_nodes, saved_deepest = stack.pop()
+            if anchor is not None:
+                open_anchors.discard(anchor)
+                height = deepest - depth + 1
+                anchors[anchor] = _Anchor(container, nodes - start_nodes + 1, height, None)
+                deepest = max(deepest, saved_deepest)
+            depth -= 1
+            if state == _VALUE:
+                items.append(container)
+                state = _KEY
+            elif state == _SEQUENCE:
+                items.append(container)
+            else:
+                root = container
+        elif kind is alias_event:
+            mark = event.start_mark
+            packed = mark.line << 32 | mark.column
+            alias = event.anchor
+            target = anchors.get(alias)
+            if target is None:
+                if alias in open_anchors:
+                    raise _Problem(packed, f"alias *{alias} refers to a node that contains it")
+                raise _Problem(packed, f"undefined alias *{alias}")
+            nodes += target.nodes
+            if nodes > max_nodes:
+                raise _Problem(
+                    packed, f"more than {max_nodes} nodes once aliases are expanded (*{alias})"
+                )
+            if depth + target.depth > max_depth:
+                raise _Problem(
+                    packed, f"nested more than {max_depth} levels deep through alias *{alias}"
+                )
+            if depth + target.depth > deepest:
+                deepest = depth + target.depth
+            if state == _KEY:
+                if target.text is None:
+                    problem = "a mapping key must be a scalar, not a mapping or sequence"
+                    raise _Problem(packed, problem)
+                items.append(target.text)
+                marks.append(packed)
+                state = _VALUE
+            elif state == _VALUE:
+                items.append(target.value)
+                state = _KEY
+            elif state == _SEQUENCE:
+                items.append(target.value)
+                marks.append(packed)
+            else:
+                root, root_mark = target.value, packed
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Problem(
+                    _pack(event.start_mark), "a second YAML document in the same file (---)"
+                )
+        elif kind is yaml.StreamEndEvent:
+            break
+    return root, _YAMLIndex(children, root_mark)
+
+
+def _duplicate(items: list[Any], marks: list[Any]) -> None:
+    seen: set[str] = set()
+    for ordinal, key in enumerate(items[::2]):
+        if key in seen:
+            raise _Problem(marks[ordinal + 1], f"duplicate key {key!r}")
+        seen.add(key)
+
+
+def _merge(
+    items: list[Any], marks: list[Any], children: dict[int, list[Any]]
+) -> tuple[dict[str, Any], list[Any]]:
+    """A mapping with ``<<`` merge keys, built as PyYAML's ``flatten_mapping`` builds it:
+    the merged pairs first (for ``<<: [*a, *b]``, those of ``b`` then those of ``a``), then
+    the mapping's own, a later pair replacing the value of an earlier one with its key."""
+    pairs: list[tuple[str, Any, int]] = []
+    own: list[tuple[str, Any, int]] = []
+    for ordinal in range(0, len(items), 2):
+        key, value = items[ordinal], items[ordinal + 1]
+        packed = marks[ordinal // 2 + 1]
+        if key is not _MERGE_KEY:
+            own.append((key, value, packed))
+            continue
+        sources = value if type(value) is list else [value]
+        if not all(type(source) is dict for source in sources):
+            raise _Problem(packed, "a merge key << takes a mapping or a list of mappings")
+        for source in reversed(sources):
+            positions = children[id(source)]
+            pairs.extend((k, v, positions[i + 1]) for i, (k, v) in enumerate(source.items()))
+    seen: set[str] = set()
+    for key, _, packed in own:
+        if key in seen:
+            raise _Problem(packed, f"duplicate key {key!r}")
+        seen.add(key)
+    result: dict[str, tuple[Any, int]] = {}
+    for key, value, packed in chain(pairs, own):
+        result[key] = (value, packed)
+    container = {key: value for key, (value, _) in result.items()}
+    return container, [None, *(packed for _, packed in result.values())]

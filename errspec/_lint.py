@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from ._config import Config, apply_config, fingerprint
 from ._findings import RULES, Finding, Report, Severity
@@ -75,6 +76,7 @@ class _ErrorResponse:
     path: str
     secured: bool
     status: int | None  # the numeric status, when the key is one
+    produces: str = "application/json"  # Swagger 2.0: the operation's (or document's) type
 
 
 @dataclass
@@ -156,7 +158,7 @@ class _Linter:
             if doc_or_none is None:
                 return None
             doc = doc_or_none
-        pointer = fragment
+        pointer = unquote(fragment)  # RFC 6901 §6: a fragment is percent-encoded
         try:
             segments = compile_pointer(pointer)
         except ValueError:
@@ -238,12 +240,14 @@ class _Linter:
 
     def error_responses(self) -> Iterator[_ErrorResponse]:
         data = self.root.data
-        global_security = bool(data.get("security"))
-        containers: list[tuple[str, Any]] = [("/paths", data.get("paths"))]
+        global_security = _secured(data.get("security"))
+        # (base pointer, path items, whether the API is the server there): for webhooks and
+        # callbacks the API is the caller, so 401/404 requirements do not apply.
+        containers: list[tuple[str, Any, bool]] = [("/paths", data.get("paths"), True)]
         if isinstance(data.get("webhooks"), Mapping):
-            containers.append(("/webhooks", data["webhooks"]))
+            containers.append(("/webhooks", data["webhooks"], False))
         while containers:
-            base, items = containers.pop(0)
+            base, items, served = containers.pop(0)
             if not isinstance(items, Mapping):
                 continue
             for path, item in items.items():
@@ -259,17 +263,19 @@ class _Linter:
                     op_pointer = f"{item_ref.pointer}/{method}"
                     op_ref = _Ref(item_ref.doc, op_pointer, op)
                     security = op.get("security")
-                    secured = bool(security) if security is not None else global_security
-                    yield from self._operation(op_ref, method, str(path), secured)
+                    secured = _secured(security) if security is not None else global_security
+                    yield from self._operation(
+                        op_ref, method, str(path), secured and served, served
+                    )
                     for name, callback in (op.get("callbacks") or {}).items():
                         cb = self.deref(
                             _Ref(item_ref.doc, f"{op_pointer}/callbacks/{escape(name)}", callback)
                         )
                         if cb is not None and isinstance(cb.node, Mapping):
-                            containers.append((cb.pointer, cb.node))
+                            containers.append((cb.pointer, cb.node, False))
 
     def _operation(
-        self, op: _Ref, method: str, path: str, secured: bool
+        self, op: _Ref, method: str, path: str, secured: bool, served: bool
     ) -> Iterator[_ErrorResponse]:
         responses = op.node.get("responses")
         if not isinstance(responses, Mapping):
@@ -288,12 +294,16 @@ class _Linter:
             ref = self.deref(_Ref(op.doc, f"{op.pointer}/responses/{escape(key)}", response))
             if ref is None or not isinstance(ref.node, Mapping):
                 continue
-            errors.append(_ErrorResponse(key, ref, op.pointer, method, path, secured, status))
-        self._required_responses(op, responses, path, secured)
+            produces = op.node.get("produces") or self.root.data.get("produces") or []
+            media = next((str(m) for m in produces if "json" in str(m)), "application/json")
+            errors.append(
+                _ErrorResponse(key, ref, op.pointer, method, path, secured, status, media)
+            )
+        self._required_responses(op, responses, path, secured, served)
         yield from errors
 
     def _required_responses(
-        self, op: _Ref, responses: Mapping[str, Any], path: str, secured: bool
+        self, op: _Ref, responses: Mapping[str, Any], path: str, secured: bool, served: bool
     ) -> None:
         keys = {str(k).upper() for k in responses}
         generic = ("DEFAULT" in keys and self.options.count_default) or (
@@ -314,7 +324,13 @@ class _Linter:
                 f"{op.pointer.rsplit('/', 1)[-1].upper()} {path} is secured but declares no 401",
                 where,
             )
-        if self.options.require_404 and "{" in path and "404" not in keys and not generic:
+        if (
+            self.options.require_404
+            and served
+            and "{" in path
+            and "404" not in keys
+            and not generic
+        ):
             self.add(
                 "error-responses-missing",
                 f"{op.pointer.rsplit('/', 1)[-1].upper()} {path} has path parameters "
@@ -322,6 +338,13 @@ class _Linter:
                 where,
                 "warning",
             )
+
+
+def _secured(requirements: Any) -> bool:
+    """Non-empty security, and no `{}` alternative (anonymous access allowed)."""
+    if not isinstance(requirements, list) or not requirements:
+        return False
+    return all(isinstance(r, Mapping) and r for r in requirements)
 
 
 def lint_spec(
@@ -347,10 +370,12 @@ def lint_spec(
     envelope = _spec_envelope(linter, responses)
     for er in responses:
         _response_rules(linter, er, envelope)
-    if envelope is None and responses:
+    with_schema = [er for er in responses if _has_schema(er)]
+    if envelope is None and with_schema:
         linter.add(
             "envelope-unknown",
-            f"the {len(responses)} error responses fit none of errspec's envelopes; "
+            f"the {len(with_schema)} error responses with a schema fit none of errspec's "
+            "envelopes; "
             "give one with --envelope ID or a folder of your own",
             (root, "/paths" if "paths" in root.data else ""),
         )
@@ -383,7 +408,13 @@ _VALIDATORS: dict[str, Any] = {}
 def _oas_validator(version: str) -> Any:
     """A compiled validator for the OpenAPI schema of ``version`` (the schemas that
     openapi-spec-validator ships), built once."""
-    key = "v2.0" if version.startswith("2") else "v3.1" if version.startswith("3.1") else "v3.0"
+    key = (
+        "v2.0"
+        if version.startswith("2")
+        else "v3." + version[2]
+        if version[2:3] in "12"
+        else "v3.0"
+    )
     validator = _VALIDATORS.get(key)
     if validator is None:
         import jsonschema_rs
@@ -447,8 +478,8 @@ def _media(er: _ErrorResponse) -> list[tuple[str, _Ref]]:
                         ),
                     )
                 )
-    elif "schema" in node:  # Swagger 2.0
-        produces = "application/json"
+    elif "schema" in node:  # Swagger 2.0: the media type comes from `produces`
+        produces = er.produces
         out.append(
             (
                 produces,
@@ -510,6 +541,8 @@ def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
         declared = node.get("type")
         if where and isinstance(declared, str):
             shape.types.setdefault(where, set()).add(declared)
+            if node.get("nullable") is True:  # OpenAPI 3.0's way to say "or null"
+                shape.types[where].add("null")
         if certain and isinstance(node.get("required"), list):
             shape.required.update(f"{where}/{name}" for name in node["required"])
         if node.get("additionalProperties") is False:
@@ -606,6 +639,21 @@ def _match(plan: Plan, shape: _Shape, media: str) -> float:
     return score
 
 
+def _fit(linter: _Linter, er: _ErrorResponse, plan: Plan) -> float:
+    """How well the response's best-fitting JSON schema fits one envelope."""
+    best = 0.0
+    for media, obj in _media(er):
+        schema = obj.node.get("schema")
+        if isinstance(schema, Mapping):
+            shape = _shape(linter, _Ref(obj.doc, f"{obj.pointer}/schema", schema))
+            best = max(best, _match(plan, shape, media))
+    return best
+
+
+def _has_schema(er: _ErrorResponse) -> bool:
+    return any(isinstance(obj.node.get("schema"), Mapping) for _, obj in _media(er))
+
+
 def _claim(linter: _Linter, er: _ErrorResponse, plans: list[Plan]) -> tuple[Plan | None, float]:
     best: tuple[Plan | None, float] = (None, 0.0)
     for media, obj in _media(er):
@@ -625,6 +673,7 @@ def _claim(linter: _Linter, er: _ErrorResponse, plans: list[Plan]) -> tuple[Plan
 def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope | None:
     configured = linter.options.envelope
     plans = all_plans()
+    responses = [er for er in responses if _has_schema(er)]
     claims = {id(er): _claim(linter, er, plans)[0] for er in responses}
     if configured and configured != "auto":
         envelope = get_envelope(configured)
@@ -638,9 +687,14 @@ def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope
         if winner is None:
             return None
         envelope = get_envelope(winner)
+    spec_plan = plan_for(envelope)
     for er in responses:
         claimed = claims[id(er)]
-        if claimed is not None and claimed.id != envelope.id:
+        if claimed is None or claimed.id == envelope.id:
+            continue
+        # Only a clearly better fit is another envelope: a bare {error: {code, message}}
+        # fits odata and error-object equally, and a house copy of a built-in fits as well.
+        if _fit(linter, er, claimed) - _fit(linter, er, spec_plan) > 0.05:
             linter.add(
                 "envelope-inconsistent",
                 f"{er.method.upper()} {er.path} {er.key} uses the {claimed.id} envelope; "
@@ -695,13 +749,17 @@ def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan) -> None:
         if name in declared:
             continue
         if name == "retry-after":
-            # A documented 429 should declare the header its server sends (RFC 6585 §4).
+            # A documented 429 should declare the header its server sends (RFC 6585 §4),
+            # whatever the profile; on other statuses the profile's level decides.
+            if spec.level == "optional" and er.status != 429:
+                continue
             severity: Severity | None = "error" if spec.level == "required" else "warning"
             rule = "retry-after-missing"
         elif name == "www-authenticate":
             if not er.secured or spec.level == "optional":
                 continue
-            severity, rule = "warning", "www-authenticate-missing"
+            severity = "error" if spec.level == "required" else "warning"
+            rule = "www-authenticate-missing"
         elif spec.level == "required":
             severity, rule = "error", "header-missing"
         else:
@@ -795,16 +853,24 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
                 envelope=plan.id,
             )
     if er.status is not None and plan.echo is not None:
-        for value in values(body, plan.echo):
-            echoed = int(value) if isinstance(value, str) and value.isdigit() else value
-            if echo_typed(plan, value) and isinstance(echoed, int) and echoed != er.status:
-                linter.add(
-                    "status-mismatch",
-                    f"example says status {echoed} but it documents the {er.status} response",
-                    example,
-                    envelope=plan.id,
-                )
-                break
+        echoes = [
+            int(v) if isinstance(v, str) else v
+            for v in values(body, plan.echo)
+            if echo_typed(plan, v) and (not isinstance(v, str) or v.isdigit())
+        ]
+        allowed = set(echoes)
+        if plan.echo_most_general and len(echoes) > 1:
+            allowed |= {v // 100 * 100 for v in echoes}  # JSON:API "Processing Errors"
+        wrong = [
+            v for v in echoes if er.status not in allowed or (len(echoes) == 1 and v != er.status)
+        ]
+        if wrong:
+            linter.add(
+                "status-mismatch",
+                f"example says status {wrong[0]} but it documents the {er.status} response",
+                example,
+                envelope=plan.id,
+            )
     if plan.code is not None:
         for value in values(body, plan.code)[:1]:
             if isinstance(value, str):

@@ -407,3 +407,235 @@ def test_cli_sarif_has_regions(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     region = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (20, 5)
+
+
+def _write(tmp_path: Path, doc: dict, name: str = "openapi.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc, indent=2))
+    return path
+
+
+def _problem_response(status: int) -> dict:
+    return {
+        "description": "problem",
+        "content": {
+            "application/problem+json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                }
+            }
+        },
+    }
+
+
+def test_anonymous_alternative_is_not_secured_and_webhooks_need_no_401(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "x", "version": "1"},
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/tasks/{id}": {
+                "get": {
+                    "security": [{"bearer": []}, {}],
+                    "responses": {"200": {"description": "ok"}, "404": _problem_response(404)},
+                }
+            }
+        },
+        "webhooks": {
+            "taskDone": {
+                "post": {"responses": {"200": {"description": "ok"}, "400": _problem_response(400)}}
+            }
+        },
+    }
+    assert lint_spec(_write(tmp_path, doc)).findings == ()
+
+
+def test_percent_encoded_ref_fragments_resolve(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/users/{userId}": {
+                "get": {"responses": {"200": {"description": "ok"}, "404": _problem_response(404)}}
+            },
+            "/people/{userId}": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "404": {"$ref": "#/paths/~1users~1%7BuserId%7D/get/responses/404"},
+                    }
+                }
+            },
+        },
+    }
+    assert lint_spec(_write(tmp_path, doc)).findings == ()
+
+
+def test_swagger_2_produces_and_openapi_3_0_nullable(tmp_path: Path) -> None:
+    swagger = {
+        "swagger": "2.0",
+        "info": {"title": "x", "version": "1"},
+        "produces": ["application/problem+json"],
+        "paths": {
+            "/tasks": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "400": {
+                            "description": "bad",
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "type": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "status": {"type": "integer"},
+                                },
+                            },
+                        },
+                    }
+                }
+            }
+        },
+    }
+    assert lint_spec(_write(tmp_path, swagger, "swagger.json")).findings == ()
+    nullable = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/tasks": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "400": {
+                            "description": "bad",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["data", "error"],
+                                        "properties": {
+                                            "data": {"type": "object", "nullable": True},
+                                            "error": {
+                                                "type": "object",
+                                                "required": ["message", "code"],
+                                                "properties": {
+                                                    "message": {"type": "string"},
+                                                    "code": {"type": "integer"},
+                                                },
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                    }
+                }
+            }
+        },
+    }
+    report = lint_spec(_write(tmp_path, nullable), LintOptions(envelope="aya"))
+    assert [f.rule for f in report.findings] == []
+
+
+def test_equal_fits_are_not_inconsistent(tmp_path: Path) -> None:
+    bare = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    }
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/tasks": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "400": {
+                            "description": "bad",
+                            "content": {"application/json": {"schema": bare}},
+                        },
+                    }
+                }
+            }
+        },
+    }
+    report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="error-object"))
+    assert "envelope-inconsistent" not in [f.rule for f in report.findings]
+
+
+def test_descriptions_only_are_not_an_unknown_envelope(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/tasks": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "400": {"description": "Bad request"},
+                    }
+                }
+            }
+        },
+    }
+    assert lint_spec(_write(tmp_path, doc)).findings == ()
+
+
+def test_json_api_example_may_use_the_most_general_status(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/tasks": {
+                "post": {
+                    "responses": {
+                        "201": {"description": "ok"},
+                        "400": {
+                            "description": "bad",
+                            "content": {
+                                "application/vnd.api+json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["errors"],
+                                        "properties": {
+                                            "errors": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "status": {"type": "string"},
+                                                        "detail": {"type": "string"},
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    },
+                                    "example": {
+                                        "errors": [
+                                            {"status": "403", "detail": "a"},
+                                            {"status": "422", "detail": "b"},
+                                        ]
+                                    },
+                                }
+                            },
+                        },
+                    }
+                }
+            }
+        },
+    }
+    report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="json-api"))
+    assert "status-mismatch" not in [f.rule for f in report.findings]

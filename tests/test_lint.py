@@ -639,3 +639,53 @@ def test_json_api_example_may_use_the_most_general_status(tmp_path: Path) -> Non
     }
     report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="json-api"))
     assert "status-mismatch" not in [f.rule for f in report.findings]
+
+
+def test_errors_array_example_echoes_must_all_match(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/tasks": {
+                "post": {
+                    "responses": {
+                        "201": {"description": "ok"},
+                        "400": {
+                            "description": "bad",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["errors", "message"],
+                                        "properties": {
+                                            "message": {"type": "string"},
+                                            "errors": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "message": {"type": "string"},
+                                                        "status": {"type": "integer"},
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    },
+                                    "example": {
+                                        "message": "Bad request",
+                                        "errors": [
+                                            {"message": "a", "status": 400},
+                                            {"message": "b", "status": 422},
+                                        ],
+                                    },
+                                }
+                            },
+                        },
+                    }
+                }
+            }
+        },
+    }
+    report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="errors-array"))
+    (finding,) = [f for f in report.findings if f.rule == "status-mismatch"]
+    assert finding.message == "example says status 422 but it documents the 400 response"

@@ -324,6 +324,11 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
 )
 @click.option("--allow-outside-refs", is_flag=True, help="Follow $refs outside the spec's folder.")
 @click.option(
+    "--full-validation",
+    is_flag=True,
+    help="Validate with openapi-spec-validator too (slower; adds its semantic checks).",
+)
+@click.option(
     "--baseline", type=click.Path(dir_okay=False), help="Report only findings not in FILE."
 )
 @click.option(
@@ -337,6 +342,7 @@ def lint_command(
     fail_on: Severity | None,
     allow_remote_refs: bool,
     allow_outside_refs: bool,
+    full_validation: bool,
     baseline: str | None,
     write_baseline: str | None,
 ) -> None:
@@ -369,6 +375,7 @@ def lint_command(
             count_ranges=lint.get("count-ranges", True),
             require_401=lint.get("require-401", True),
             require_404=lint.get("require-404", True),
+            full_validation=full_validation,
         )
         reports = [lint_spec(name, options, config=config, baseline=known) for name in names]
     except ErrspecError as exc:

@@ -56,6 +56,9 @@ class LintOptions:
     require_401: bool = True  # on operations whose effective security is non-empty
     require_404: bool = True  # on paths with path parameters (a warning)
     max_bytes: int | None = None
+    #: Also run openapi-spec-validator's full check (semantic checks such as undeclared
+    #: path parameters; ~11 s on GitHub's 13 MB description, so not by default).
+    full_validation: bool = False
 
 
 @dataclass
@@ -365,7 +368,10 @@ def lint_spec(
     )
     linter = _Linter(root, options)
     linter.docs[root.path.resolve()] = root
-    _validity(linter)
+    if options.full_validation:
+        _full_validation(linter)
+    else:
+        _validity(linter)
     responses = list(linter.error_responses())
     envelope = _spec_envelope(linter, responses)
     for er in responses:
@@ -431,6 +437,60 @@ def _oas_validator(version: str) -> Any:
         validator = jsonschema_rs.validator_for(schema, retriever=refuse, validate_formats=False)
         _VALIDATORS[key] = validator
     return validator
+
+
+def _full_validation(linter: _Linter) -> None:
+    """openapi-spec-validator's own check, the reference, on request. It resolves every
+    $ref itself, so it runs only when the document has no $ref to a URL (errspec never
+    lets a library fetch one)."""
+    from openapi_spec_validator import (
+        OpenAPIV2SpecValidator,
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
+
+    root = linter.root
+    version = root.version or ""
+    remote = any(
+        isinstance(v, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", v)
+        for v in _ref_values(root.data)
+    )
+    if remote:
+        linter.add(
+            "openapi-invalid",
+            "full validation skipped: the document has $refs to URLs, which errspec does not "
+            "let openapi-spec-validator fetch",
+            (root, ""),
+            "warning",
+        )
+        return
+    cls = (
+        OpenAPIV2SpecValidator
+        if version.startswith("2")
+        else OpenAPIV31SpecValidator
+        if version.startswith("3.1")
+        else OpenAPIV30SpecValidator
+    )
+    validator = cls(root.data, base_uri=root.path.resolve().as_uri())
+    for shown, error in enumerate(validator.iter_errors()):
+        if shown == 50:
+            break
+        path = list(getattr(error, "path", ()) or ())
+        pointer = "".join("/" + escape(str(p)) for p in path)
+        message = " ".join(str(getattr(error, "message", error)).split())
+        linter.add("openapi-invalid", message[:200], (root, pointer))
+
+
+def _ref_values(data: Any) -> Iterator[Any]:
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"]
+            todo.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            todo.extend(v for v in node if isinstance(v, dict | list))
 
 
 def _validity(linter: _Linter) -> None:

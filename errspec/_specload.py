@@ -11,11 +11,12 @@ fetches.
 How each format is read (the measurements behind the choice are in ``bench/LOADING.md``):
 
 - **JSON**: :func:`json.loads` (C), strict: no ``NaN``/``Infinity``, no duplicate member
-  names. Depth and node count are checked after parsing by a level-by-level walk made of
-  C-level iterator calls. The position index is built lazily, on the first call of
-  :meth:`Document.position`: one regular-expression pass over the bytes gives every token's
-  offset and nesting level; a pointer is then followed with ``bytes.index`` jumps. A
-  document that is only loaded, never asked for a position, pays nothing for positions.
+  names. The node count is bounded from the bytes before parsing; the depth is checked
+  after, by a level-by-level walk made of C-level iterator calls. The position index is
+  built lazily, on the first call of :meth:`Document.position`: one regular-expression
+  pass over the bytes gives every token's offset and nesting level; a pointer is then
+  followed with ``bytes.index`` jumps. A document that is only loaded, never asked for a
+  position, pays nothing for positions.
 - **YAML**: libyaml's event stream (PyYAML's ``CSafeLoader``, the pure-Python parser when
   libyaml is missing) feeds a small iterative tree builder that records each key's and
   item's line and column as it goes. PyYAML's own ``compose``/``construct`` is skipped: it
@@ -82,11 +83,11 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 #: in errspec's corpus of 14 real ones is 61 levels; recursive tools downstream (JSON
 #: Schema validators) need several Python frames per level.
 DEFAULT_MAX_DEPTH = 128
-#: Most nodes (values: scalars and containers, not counting mapping keys; in YAML counted
-#: with every alias expanded) accepted: GitHub's 13 MB description has 258,000, so this is
-#: about 1.5x what a 64 MiB spec as dense holds. It bounds memory (a node costs 100-200
-#: bytes once loaded) and alias bombs.
-DEFAULT_MAX_NODES = 2_000_000
+#: Most nodes accepted: mapping keys, scalars, mappings and sequences, in YAML counted with
+#: every alias expanded. GitHub's 13 MB description has 476,000, so this is 1.3x what a
+#: 64 MiB spec as dense holds. It bounds memory (a node costs 100-200 bytes once loaded),
+#: the time spent on a hostile file before it is refused, and alias bombs.
+DEFAULT_MAX_NODES = 3_000_000
 
 _BOMS_REFUSED = (
     (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE: it starts with the same bytes
@@ -196,10 +197,15 @@ def load_document(
     """
     name = str(path)
     raw = _read(Path(path), name, max_bytes)
+    return _parse(Path(path), name, raw, max_depth, max_nodes)
+
+
+def _parse(path: Path, name: str, raw: bytes, max_depth: int, max_nodes: int) -> Document:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     text = _decode(raw, name)
-    first = raw.lstrip(b" \t\r\n")[:1]
+    start = _leading_space(raw)
+    first = raw[start : start + 1]
     if not first:
         raise InputError(f"{name}: the file is empty")
     index: _Index
@@ -218,7 +224,16 @@ def load_document(
         data, index = _load_yaml(raw, name, max_depth, max_nodes)
     if type(data) is not dict:
         raise InputError(f"{name}: the top level is {_kind(data, fmt)}, not a mapping")
-    return Document(Path(path), fmt, data, _version(data), index)
+    return Document(path, fmt, data, _version(data), index)
+
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
+def _leading_space(raw: bytes) -> int:
+    """How many whitespace bytes the text starts with (without copying the rest)."""
+    match = _SPACE.match(raw)
+    return match.end() if match else 0
 
 
 def _read(path: Path, name: str, max_bytes: int) -> bytes:
@@ -343,9 +358,11 @@ _OPENS = bytes(2 if byte in b"[{" else 0 for byte in range(256))
 def _load_json(
     raw: bytes, text: str, name: str, max_depth: int, max_nodes: int
 ) -> tuple[Any, _Index]:
-    # An upper bound on the node count from the bytes alone: every node but the root
-    # follows a '[', '{' or ','. Only a document near the limit pays for an exact count.
-    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1 > max_nodes:
+    # An upper bound on the node count from the bytes alone: every value but the root
+    # follows a '[', '{' or ',', and every key is followed by a ':'. Only a document near
+    # the limit pays for an exact count.
+    upper = raw.count(b",") + raw.count(b"[") + raw.count(b"{") + raw.count(b":") + 1
+    if upper > max_nodes:
         nodes = _json_node_count(raw)
         if nodes > max_nodes:
             raise InputError(f"{name}: more than {max_nodes} nodes ({nodes})")
@@ -424,10 +441,11 @@ def _json_constant(raw: bytes, name: str, constant: str) -> NoReturn:
 
 
 def _json_node_count(raw: bytes) -> int:
-    """Exact number of values in a JSON text, without building them."""
+    """Exact number of values and keys in a JSON text, without building them."""
     skeleton = re.sub(_STRING, b"0", raw).translate(None, b" \t\r\n")
     empty = skeleton.count(b"[]") + skeleton.count(b"{}")
-    return 1 + skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") - empty
+    values = 1 + skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") - empty
+    return values + skeleton.count(b":")
 
 
 class _JSONIndex(_Index):
@@ -458,7 +476,7 @@ class _JSONIndex(_Index):
         with self._lock:
             if self._starts is None:
                 raw = self._raw
-                lead = len(raw) - len(raw.lstrip(b" \t\r\n"))
+                lead = _leading_space(raw)
                 pairs = _JSON_PIECE.findall(raw, lead)  # [(token, separators after it)]
                 ends = array("q", accumulate(map(len, chain.from_iterable(pairs)), initial=lead))
                 starts = ends[0:-1:2]
@@ -526,6 +544,7 @@ class _JSONIndex(_Index):
 
 _CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 
+_YAML_TAG = "tag:yaml.org,2002:"
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -595,8 +614,10 @@ def _to_float(text: str) -> float:
     if value == ".nan":
         return math.nan
     if ":" in value:
-        whole, _, fraction = value.rpartition(".")
-        return sign * (_sexagesimal(whole) + float("0." + fraction if fraction else "0"))
+        result = 0.0
+        for part in value.split(":"):
+            result = result * 60 + float(part)
+        return sign * result
     return sign * float(value)
 
 
@@ -609,31 +630,33 @@ def _number(text: str) -> Any:
     return text
 
 
-def _resolve_plain(text: str) -> Any:
-    value = _CONSTANTS.get(text, text)
-    if value is text and text[0] in _NUMBER_START:
-        return _number(text)
-    return value
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
 def _tagged(text: str, tag: str) -> Any:
-    """A scalar with an explicit tag; ``ValueError`` when the text does not fit it."""
+    """A scalar with an explicit tag, constructed as PyYAML's ``SafeConstructor`` does.
+
+    Raises ``LookupError`` for a tag errspec does not accept, ``ValueError`` for text the
+    tag cannot read."""
     if tag == _STR:
         return text
     if tag == _NULL:
-        if _CONSTANTS.get(text, text) is not None:
-            raise ValueError
         return None
     if tag == _BOOL:
-        value = _CONSTANTS.get(text)
-        if not isinstance(value, bool):
-            raise ValueError
+        value = _BOOLS.get(text.lower())
+        if value is None:
+            raise ValueError(text)
         return value
-    if tag == _INT and _INT_RE.fullmatch(text):
-        return _to_int(text)
-    if tag == _FLOAT and (_FLOAT_RE.fullmatch(text) or _INT_RE.fullmatch(text)):
-        return _to_float(text) if "." in text else float(_to_int(text))
-    raise ValueError
+    if tag in (_INT, _FLOAT):
+        if not text:
+            raise ValueError(text)
+        return _to_int(text) if tag == _INT else _to_float(text)
+    raise LookupError(tag)
+
+
+def _short(tag: str) -> str:
+    """``tag:yaml.org,2002:binary`` as it is usually written: ``!!binary``."""
+    return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
 
 
 class _YAMLIndex(_Index):
@@ -759,6 +782,9 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
             text = event.value
             mark = event.start_mark
             value: Any
+            nodes += 1
+            if nodes > max_nodes:
+                raise _Problem(_pack(mark), f"more than {max_nodes} nodes")
             if state == _KEY:
                 value = text
                 tag = event.tag
@@ -768,16 +794,14 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
                         merge = True
                 elif tag is not None and tag not in key_tags:
                     if tag != _MERGE or text != "<<":
-                        raise _Problem(_pack(mark), f"unsupported tag {tag} on a key")
+                        problem = f"unsupported tag {_short(tag)} on a key"
+                        raise _Problem(_pack(mark), problem)
                     value = _MERGE_KEY
                     merge = True
                 items.append(value)
                 marks.append(mark.line << 32 | mark.column)
                 state = _VALUE
             else:
-                nodes += 1
-                if nodes > max_nodes:
-                    raise _Problem(_pack(mark), f"more than {max_nodes} nodes")
                 if event.implicit[0]:
                     value = constants_get(text, text)
                     if value is text and text[0] in number_start:
@@ -791,8 +815,11 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
                 else:
                     try:
                         value = _tagged(text, event.tag)
+                    except LookupError:
+                        problem = f"unsupported tag {_short(event.tag)}"
+                        raise _Problem(_pack(mark), problem) from None
                     except ValueError:
-                        problem = f"{text[:40]!r} is not a valid {event.tag}"
+                        problem = f"{text[:40]!r} is not a valid {_short(event.tag)}"
                         raise _Problem(_pack(mark), problem) from None
                 if state == _VALUE:
                     items.append(value)
@@ -809,7 +836,7 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
             packed = mark.line << 32 | mark.column
             tag = event.tag
             if tag is not None and tag != "!" and tag != (_MAP if kind is mapping_start else _SEQ):
-                raise _Problem(packed, f"unsupported tag {tag}")
+                raise _Problem(packed, f"unsupported tag {_short(tag)}")
             if state == _KEY:
                 raise _Problem(packed, "a mapping key must be a scalar, not a mapping or sequence")
             if state == _SEQUENCE:

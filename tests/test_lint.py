@@ -689,3 +689,20 @@ def test_errors_array_example_echoes_must_all_match(tmp_path: Path) -> None:
     report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="errors-array"))
     (finding,) = [f for f in report.findings if f.rule == "status-mismatch"]
     assert finding.message == "example says status 422 but it documents the 400 response"
+
+
+def test_full_validation_uses_openapi_spec_validator(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/t/{id}": {
+                "get": {"responses": {"200": {"description": "ok"}, "404": _problem_response(404)}}
+            }
+        },
+    }
+    path = _write(tmp_path, doc)
+    assert lint_spec(path).findings == ()  # the schema check cannot see this
+    full = lint_spec(path, LintOptions(full_validation=True))
+    assert [f.rule for f in full.findings] == ["openapi-invalid"]
+    assert "Path parameter 'id'" in full.findings[0].message

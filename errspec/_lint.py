@@ -451,15 +451,19 @@ def _full_validation(linter: _Linter) -> None:
 
     root = linter.root
     version = root.version or ""
-    remote = any(
-        isinstance(v, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", v)
-        for v in _ref_values(root.data)
+    folder = root.path.resolve().parent
+    refs = [v for v in _ref_values(root.data) if isinstance(v, str)]
+    remote = any(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", v) for v in refs)
+    outside = not linter.options.allow_outside_refs and any(
+        not (folder / v.partition("#")[0]).resolve().is_relative_to(folder)
+        for v in refs
+        if v.partition("#")[0]
     )
-    if remote:
+    if remote or outside:
         linter.add(
             "openapi-invalid",
-            "full validation skipped: the document has $refs to URLs, which errspec does not "
-            "let openapi-spec-validator fetch",
+            "full validation skipped: the document has $refs to URLs or outside its folder, "
+            "which errspec does not let openapi-spec-validator follow",
             (root, ""),
             "warning",
         )

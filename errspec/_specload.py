@@ -129,7 +129,8 @@ class _Index:
                 cached = self._ordinals[id(node)] = (node, {k: i for i, k in enumerate(node)})
             return cached[1][segment], node[segment]
         if type(node) is list:
-            if not segment.isdigit() or (segment != "0" and segment[0] == "0"):
+            canonical = segment.isascii() and segment.isdigit() and segment[0] != "0"
+            if not canonical and segment != "0":  # RFC 6901: no sign, no leading zero
                 return None
             ordinal = int(segment)
             if ordinal >= len(node):

@@ -124,3 +124,15 @@ def test_console_script_exit_codes() -> None:
     )
     assert version.returncode == 0
     assert errspec.__version__ in version.stdout
+
+
+def test_pre_commit_hook_runs_errspec_lint() -> None:
+    from .conftest import REPO
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "errspec-lint"
+    assert hook["entry"] == "errspec lint"
+    import re
+
+    assert re.search(hook["files"], "api/openapi.yaml")
+    assert not re.search(hook["files"], "docs/readme.yaml")

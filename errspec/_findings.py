@@ -48,7 +48,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule("code-format", "warning", "The error code does not have the envelope's casing.", BOTH),
         Rule("unknown-code", "error", "The error code is not in the envelope's catalogue.", BOTH),
-        Rule("conditional-member", "warning", "A member appears on a status it is not for."),
+        Rule("conditional-member", "warning", "A member appears on a status it is not for.", BOTH),
         Rule(
             "retry-after-missing", "error", "A response that asks for Retry-After lacks it.", BOTH
         ),

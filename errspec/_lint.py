@@ -836,6 +836,18 @@ def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan) -> None:
 def _schema_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, schema: _Ref) -> None:
     shape = _shape(linter, schema)
     where = linter.deref(schema) or schema
+    # A member the profile allows only on some statuses, required by this response's schema.
+    if er.status is not None:
+        for _segments, allowed, level, pointer in plan.conditional:
+            if er.status not in allowed and pointer in shape.required:
+                only = ", ".join(map(str, sorted(allowed)))
+                linter.add(
+                    "conditional-member",
+                    f"the {er.status} schema requires {pointer}, which is only for status {only}",
+                    where,
+                    level,
+                    plan.id,
+                )
     key = (id(where.doc), where.pointer)
     if not shape.paths or key in linter.schemas_checked:
         return  # a schema shared by many responses is judged once
@@ -924,8 +936,8 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
         ]
         if plan.echo_most_general and len(echoes) > 1:
             # JSON:API "Processing Errors": one of them, or the most general of a class.
-            allowed = set(echoes) | {v // 100 * 100 for v in echoes}
-            wrong = [] if er.status in allowed else echoes
+            general = set(echoes) | {v // 100 * 100 for v in echoes}
+            wrong = [] if er.status in general else echoes
         else:
             wrong = [v for v in echoes if v != er.status]
         if wrong:
@@ -939,6 +951,17 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
         for value in values(body, plan.code)[:1]:
             if isinstance(value, str):
                 _code_value_rules(linter, er, plan, value, example, status_bound=True)
+    if er.status is not None:
+        for segments, only_for, level, pointer in plan.conditional:
+            if er.status not in only_for and values(body, segments):
+                only = ", ".join(map(str, sorted(only_for)))
+                linter.add(
+                    "conditional-member",
+                    f"example has {pointer}, which is only for status {only}, not {er.status}",
+                    example,
+                    level,
+                    plan.id,
+                )
 
 
 def _code_value_rules(

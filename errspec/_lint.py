@@ -578,6 +578,7 @@ class _Shape:
     required: set[str] = field(default_factory=set)
     closed: set[str] = field(default_factory=set)
     nodes: dict[str, _Ref] = field(default_factory=dict)
+    matches: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
@@ -676,7 +677,16 @@ def _compatible(declared: set[str], expected: set[str]) -> bool:
 
 
 def _match(plan: Plan, shape: _Shape, media: str) -> float:
-    """How well a response schema's shape fits an envelope, 0-1."""
+    """How well a response schema's shape fits an envelope, 0-1 (kept on the shape: specs
+    point many responses at one schema)."""
+    key = (plan.id, media)
+    score = shape.matches.get(key)
+    if score is None:
+        score = shape.matches[key] = _match_uncached(plan, shape, media)
+    return score
+
+
+def _match_uncached(plan: Plan, shape: _Shape, media: str) -> float:
     paths = shape.paths
     if not paths:
         return 0.0

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 SCHEMA_FILE = "envelope.schema.json"
+_META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
 PROFILE_FILE = "profile.yaml"
 PROFILE_SCHEMA_FILE = "profile.schema.json"
 
@@ -198,7 +199,7 @@ def _read_folder(
     schema = read_json(schema_file)
     if not isinstance(schema, dict):
         raise InvalidEnvelopeError(f"{schema_file}: a JSON Schema must be an object")
-    error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+    error = best_match(_META_VALIDATOR.iter_errors(schema))
     if error is not None:
         raise InvalidEnvelopeError(
             f"{schema_file}: not a valid JSON Schema at {_where(error.absolute_path)}: "

@@ -58,23 +58,23 @@ def read_json(resource: Traversable) -> Any:
         raise InvalidEnvelopeError(f"{resource}: invalid JSON: {exc}") from None
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses YAML aliases: profiles never need them, and refusing them
-    rules out alias bombs. (The pure-Python loader: libyaml's composer cannot be hooked, and
-    profiles are a few KiB.)"""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
-            raise yaml.YAMLError(f"YAML aliases are not allowed (line {line})")
-        return super().compose_node(parent, index)
+def _refuse_aliases(text: str) -> None:
+    """Profiles never need YAML aliases; refusing them rules out alias bombs. (A pass over
+    libyaml's event stream, then libyaml's loader: both in C.)"""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise yaml.YAMLError(f"YAML aliases are not allowed{where}")
 
 
 def read_yaml(resource: Traversable) -> Any:
     """Parse a YAML data file safely (no tags, no aliases)."""
     text = _read_text(resource)
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)
+        _refuse_aliases(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError) as exc:
         reason = " ".join(str(exc).split())
         raise InvalidEnvelopeError(f"{resource}: invalid YAML: {reason}") from None

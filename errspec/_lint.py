@@ -270,7 +270,10 @@ class _Linter:
                     yield from self._operation(
                         op_ref, method, str(path), secured and served, served
                     )
-                    for name, callback in (op.get("callbacks") or {}).items():
+                    callbacks = op.get("callbacks")
+                    if not isinstance(callbacks, Mapping):
+                        continue  # absent, or invalid (openapi-invalid says so)
+                    for name, callback in callbacks.items():
                         cb = self.deref(
                             _Ref(item_ref.doc, f"{op_pointer}/callbacks/{escape(name)}", callback)
                         )
@@ -297,7 +300,7 @@ class _Linter:
             ref = self.deref(_Ref(op.doc, f"{op.pointer}/responses/{escape(key)}", response))
             if ref is None or not isinstance(ref.node, Mapping):
                 continue
-            produces = op.node.get("produces") or self.root.data.get("produces") or []
+            produces = _list(op.node.get("produces")) or _list(self.root.data.get("produces"))
             media = next((str(m) for m in produces if "json" in str(m)), "application/json")
             errors.append(
                 _ErrorResponse(key, ref, op.pointer, method, path, secured, status, media)
@@ -341,6 +344,12 @@ class _Linter:
                 where,
                 "warning",
             )
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else ``[]``: an invalid document (already reported as
+    ``openapi-invalid``) must not stop the walk."""
+    return value if isinstance(value, list) else []
 
 
 def _secured(requirements: Any) -> bool:
@@ -613,7 +622,7 @@ def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
         if node.get("additionalProperties") is False:
             shape.closed.add(where)
         for keyword in ("allOf", "oneOf", "anyOf"):
-            for i, sub in enumerate(node.get(keyword) or ()):
+            for i, sub in enumerate(_list(node.get(keyword))):
                 sub_ref = _Ref(resolved.doc, f"{resolved.pointer}/{keyword}/{i}", sub)
                 todo.append((where, sub_ref, level, certain and keyword == "allOf"))
         props = node.get("properties")
@@ -659,7 +668,7 @@ def _envelope_shape(plan: Plan) -> _Shape:
         if node.get("additionalProperties") is False:
             shape.closed.add(where)
         for keyword in ("allOf", "oneOf", "anyOf"):
-            for sub in node.get(keyword) or ():
+            for sub in _list(node.get(keyword)):
                 todo.append((where, sub, level, certain and keyword == "allOf"))
         for name, sub in (node.get("properties") or {}).items():
             shape.paths.add(f"{where}/{name}")
@@ -817,7 +826,8 @@ def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | No
 def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan) -> None:
     if er.status is None:
         return
-    declared = {str(k).lower() for k in (er.response.node.get("headers") or {})}
+    headers = er.response.node.get("headers")
+    declared = {str(k).lower() for k in headers} if isinstance(headers, Mapping) else set()
     for spec in plan.envelope.profile.headers_for(er.status):
         name = spec.name.lower()
         if name in declared:

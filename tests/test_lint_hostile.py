@@ -107,3 +107,37 @@ def test_refs_to_loopback_and_etc_passwd_are_refused_without_connecting(tmp_path
     assert result.exit_code == 1
     assert result.stdout.count("ref-refused") == 2
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        "paths: [1, 2]",
+        "paths: {/a: {get: {callbacks: [1], responses: {'400': {description: x}}}}}",
+        "paths: {/a: {get: {responses: {'400': {description: x, headers: [1], content: "
+        "{application/json: {schema: {properties: [1], items: 3, allOf: 4, required: 5}}}}}}}}",
+        "paths: {/a: {get: {responses: {'400': {description: x, content: {application/json: "
+        "{examples: [1], schema: {$ref: '#/x~2'}}}}}}}}",
+        "paths: {/a: {get: {security: 5, responses: {'400': {$ref: 5}}}}}",
+        "paths: {/a: {$ref: '#/paths/~1a'}}",
+    ],
+)
+def test_invalid_documents_are_findings_not_crashes(tmp_path: Path, paths: str) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(f"openapi: 3.0.3\ninfo: {{title: x, version: '1'}}\n{paths}\n")
+    result = lint(str(spec))
+    assert result.exit_code == 1, result.output
+    assert "openapi-invalid" in result.stdout or "ref-unresolved" in result.stdout
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_swagger_2_with_invalid_produces(tmp_path: Path) -> None:
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text(
+        "swagger: '2.0'\ninfo: {title: x, version: '1'}\nproduces: 7\npaths: {/a: {get: "
+        "{produces: 9, responses: {'400': {description: x, schema: {type: object}}}}}}\n"
+    )
+    result = lint(str(spec))
+    assert result.exit_code == 1
+    assert "openapi-invalid" in result.stdout
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -212,8 +212,7 @@ def test_leaked_internals_in_a_schema(tmp_path: Path) -> None:
 
 def test_code_rules_on_examples_and_enums(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "post": {
@@ -409,6 +408,12 @@ def test_cli_sarif_has_regions(tmp_path: Path) -> None:
     assert (region["startLine"], region["startColumn"]) == (20, 5)
 
 
+def _head(version: str) -> dict:
+    """The version and info members every test document starts with."""
+    key = "swagger" if version.startswith("2") else "openapi"
+    return {key: version, "info": {"title": "x", "version": "1"}}
+
+
 def _write(tmp_path: Path, doc: dict, name: str = "openapi.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(doc, indent=2))
@@ -435,8 +440,7 @@ def _problem_response(status: int) -> dict:
 
 def test_anonymous_alternative_is_not_secured_and_webhooks_need_no_401(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.1.0",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.1.0"),
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
@@ -458,8 +462,7 @@ def test_anonymous_alternative_is_not_secured_and_webhooks_need_no_401(tmp_path:
 
 def test_percent_encoded_ref_fragments_resolve(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/users/{userId}": {
                 "get": {"responses": {"200": {"description": "ok"}, "404": _problem_response(404)}}
@@ -479,8 +482,7 @@ def test_percent_encoded_ref_fragments_resolve(tmp_path: Path) -> None:
 
 def test_swagger_2_produces_and_openapi_3_0_nullable(tmp_path: Path) -> None:
     swagger = {
-        "swagger": "2.0",
-        "info": {"title": "x", "version": "1"},
+        **_head("2.0"),
         "produces": ["application/problem+json"],
         "paths": {
             "/tasks": {
@@ -505,8 +507,7 @@ def test_swagger_2_produces_and_openapi_3_0_nullable(tmp_path: Path) -> None:
     }
     assert lint_spec(_write(tmp_path, swagger, "swagger.json")).findings == ()
     nullable = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "get": {
@@ -556,8 +557,7 @@ def test_equal_fits_are_not_inconsistent(tmp_path: Path) -> None:
         },
     }
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "get": {
@@ -578,8 +578,7 @@ def test_equal_fits_are_not_inconsistent(tmp_path: Path) -> None:
 
 def test_descriptions_only_are_not_an_unknown_envelope(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "get": {
@@ -596,8 +595,7 @@ def test_descriptions_only_are_not_an_unknown_envelope(tmp_path: Path) -> None:
 
 def test_json_api_example_may_use_the_most_general_status(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "post": {
@@ -643,8 +641,7 @@ def test_json_api_example_may_use_the_most_general_status(tmp_path: Path) -> Non
 
 def test_errors_array_example_echoes_must_all_match(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/tasks": {
                 "post": {
@@ -693,8 +690,7 @@ def test_errors_array_example_echoes_must_all_match(tmp_path: Path) -> None:
 
 def test_full_validation_uses_openapi_spec_validator(tmp_path: Path) -> None:
     doc = {
-        "openapi": "3.0.3",
-        "info": {"title": "x", "version": "1"},
+        **_head("3.0.3"),
         "paths": {
             "/t/{id}": {
                 "get": {"responses": {"200": {"description": "ok"}, "404": _problem_response(404)}}

@@ -34,6 +34,7 @@ from ._registry import (
     profile_schema,
     registry,
 )
+from ._spec import Operation, Spec, load_spec
 
 __all__ = [
     "NO_BODY",
@@ -51,6 +52,7 @@ __all__ = [
     "HeaderSpec",
     "InputError",
     "InvalidEnvelopeError",
+    "Operation",
     "Profile",
     "ReadOptions",
     "Report",
@@ -60,6 +62,7 @@ __all__ = [
     "Rule",
     "Severity",
     "SourceRef",
+    "Spec",
     "StatusEcho",
     "UnknownEnvelopeError",
     "__version__",
@@ -74,6 +77,7 @@ __all__ = [
     "is_valid",
     "iter_findings",
     "load_envelope",
+    "load_spec",
     "profile_schema",
     "read_responses",
     "registry",

@@ -26,10 +26,13 @@ from ._rules import (
     retry_after_syntax,
     schema_findings,
 )
+from ._spec import Operation, Spec, load_spec
 
 __all__ = ["check_response", "is_valid", "iter_findings"]
 
 EnvelopeSpec = str | Path | Envelope
+SpecArg = str | Path | Spec | None
+OperationArg = str | tuple[str, str] | Operation | None
 
 
 def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
@@ -125,40 +128,90 @@ def _looks_like_error(plan: Plan, body: Any) -> bool:
     return plan.echo is not None and any(echo_typed(plan, v) for v in values(body, plan.echo))
 
 
-def iter_findings(response: Any, envelope: EnvelopeSpec = "auto") -> Iterator[Finding]:
+def _contract(
+    r: Response, spec: SpecArg, operation: OperationArg
+) -> tuple[Spec | None, Operation | None, list[Finding]]:
+    """The spec, the operation the response is for, and the contract findings."""
+    if spec is None:
+        if operation is not None:
+            raise TypeError("operation= needs spec= (the OpenAPI document it is in)")
+        return None, None, []
+    loaded = spec if isinstance(spec, Spec) else load_spec(spec)
+    if isinstance(operation, Operation):
+        op: Operation | None = operation
+    elif operation is not None:
+        op = loaded.operation(operation)
+    else:
+        op = loaded.match(r.method, r.url)
+    if op is None:
+        if r.method and r.url:
+            what = f"{r.method.upper()} {r.url} matches no operation in {loaded.path.name}"
+        else:
+            what = "the response records no request (method and URL) to match an operation by"
+        hint = "" if r.method and r.url else "; name one with --operation (operation= in Python)"
+        return loaded, None, [Finding("operation-unmatched", "warning", what + hint)]
+    return loaded, op, list(loaded.findings(r, op))
+
+
+def _envelope_for(
+    r: Response, envelope: EnvelopeSpec, spec: Spec | None
+) -> tuple[Envelope | None, Detection | None]:
+    """The envelope given, else the spec's, else the detected one (with the detection)."""
+    env = _resolve_envelope(envelope)
+    if env is None and spec is not None:
+        env = spec.envelope
+    detection = None
+    if env is None and r.has_json_body:
+        detection = detect(r)
+        if detection.envelope is not None:
+            env = get_envelope(detection.envelope)
+    return env, detection
+
+
+def iter_findings(
+    response: Any,
+    envelope: EnvelopeSpec = "auto",
+    *,
+    spec: SpecArg = None,
+    operation: OperationArg = None,
+) -> Iterator[Finding]:
     """Every finding for one response, in pipeline order. The primitive all views share.
 
     ``response`` is a record dict, an errspec ``Response`` or an HTTP library response;
     ``envelope`` an id, alias, path to an envelope folder, an ``Envelope``, or ``"auto"``.
+    With ``spec`` (a path or a :class:`~errspec.Spec`), the response is also checked
+    against the operation ``operation`` (``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"``
+    or an operationId; by default the one its request's method and URL match).
     """
     r = as_response(response)
-    env = _resolve_envelope(envelope)
-    detection = None
-    if env is None and r.has_json_body:
-        detection = detect(r)
-        if detection.envelope is not None:
-            env = get_envelope(detection.envelope)
+    loaded, _, contract = _contract(r, spec, operation)
+    yield from contract
+    env, detection = _envelope_for(r, envelope, loaded)
     yield from _run(r, env, detection)
 
 
 def check_response(
-    response: Any, envelope: EnvelopeSpec = "auto", *, source: str | None = None
+    response: Any,
+    envelope: EnvelopeSpec = "auto",
+    *,
+    source: str | None = None,
+    spec: SpecArg = None,
+    operation: OperationArg = None,
 ) -> Report:
-    """Check one response; the report says ``.conforms``, ``.envelope`` and ``.findings``."""
+    """Check one response; the report says ``.conforms``, ``.envelope`` and ``.findings``.
+
+    ``spec`` and ``operation`` add the operation's contract (see :func:`iter_findings`);
+    with ``envelope="auto"`` the spec's envelope is used when it has one.
+    """
     r = as_response(response, source)
-    env = _resolve_envelope(envelope)
-    detection = None
+    loaded, op, contract = _contract(r, spec, operation)
+    env, detection = _envelope_for(r, envelope, loaded)
     notes: list[str] = []
-    if env is None and r.has_json_body:
-        detection = detect(r)
-        if detection.envelope is not None:
-            env = get_envelope(detection.envelope)
-            if detection.tied_with:
-                notes.append(
-                    f"{detection.envelope} tied with {', '.join(detection.tied_with)} "
-                    "(chosen by priority)"
-                )
-    findings = tuple(_run(r, env, detection))
+    if detection is not None and detection.envelope is not None and detection.tied_with:
+        notes.append(
+            f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
+        )
+    findings = (*contract, *_run(r, env, detection))
     return Report(
         source=r.source,
         envelope=env.id if env else None,
@@ -166,9 +219,19 @@ def check_response(
         status=r.status,
         detection_score=detection.score if detection else None,
         notes=tuple(notes),
+        operation=str(op) if op is not None else None,
     )
 
 
-def is_valid(response: Any, envelope: EnvelopeSpec = "auto") -> bool:
+def is_valid(
+    response: Any,
+    envelope: EnvelopeSpec = "auto",
+    *,
+    spec: SpecArg = None,
+    operation: OperationArg = None,
+) -> bool:
     """Whether a response has no error-level finding."""
-    return not any(f.severity == "error" for f in iter_findings(response, envelope))
+    return not any(
+        f.severity == "error"
+        for f in iter_findings(response, envelope, spec=spec, operation=operation)
+    )

@@ -29,6 +29,7 @@ from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read
 from ._profile import Profile
 from ._registry import Envelope, envelopes, get_envelope
 from ._reporters import REPORTERS
+from ._spec import Operation, Spec, load_spec
 
 __all__ = ["cli", "main"]
 
@@ -209,6 +210,8 @@ Examples:
   errspec check response.json
   curl -si https://api.example.com/tasks/42 | errspec check - --envelope problem-details
   errspec check traffic.har --errors-only --format json
+  errspec check traffic.har --spec openapi.yaml          # match entries to operations
+  errspec check 404.json --spec openapi.yaml --operation 'GET /tasks/{id}'
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or usage error.
 """
@@ -250,6 +253,24 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
     metavar="BYTES",
     help="Largest body to read; a larger one is an input error (exit 2).",
 )
+@click.option(
+    "--spec",
+    "spec_path",
+    metavar="FILE",
+    help="Also check each response against its operation in this OpenAPI document: the "
+    "status, media type, schema and required headers it documents. Responses are matched "
+    "to operations by their request's method and URL (records, NDJSON, HAR).",
+)
+@click.option(
+    "--operation",
+    metavar="'METHOD /path'|ID",
+    help="With --spec: check every response against this operation ('GET /tasks/{id}' or "
+    "an operationId) instead of matching requests.",
+)
+@click.option("--allow-remote-refs", is_flag=True, help="With --spec: fetch $refs to http(s) URLs.")
+@click.option(
+    "--allow-outside-refs", is_flag=True, help="With --spec: follow $refs outside its folder."
+)
 def check_command(
     paths: tuple[str, ...],
     envelope: Envelope | str,
@@ -258,24 +279,41 @@ def check_command(
     all_responses: bool,
     errors_only: bool,
     max_body: int,
+    spec_path: str | None,
+    operation: str | None,
+    allow_remote_refs: bool,
+    allow_outside_refs: bool,
 ) -> None:
     """Check recorded error responses against an envelope's schema and meaning.
 
     Reads each PATH (or standard input for `-` or no PATH) and reports every finding:
     the body's status must equal the HTTP status, the code must go with the status,
-    a 429 needs a valid Retry-After, and so on — see docs/rules/.
+    a 429 needs a valid Retry-After, and so on — see docs/rules/. With --spec, each
+    response is also checked against what its operation documents.
     """
     options = ReadOptions(max_body=max_body, all_responses=all_responses, errors_only=errors_only)
     failed = False
+    spec: Spec | None = None
+    chosen: Operation | None = None
 
     def reports(names: tuple[str, ...]) -> Iterator[Report]:
         nonlocal failed
         for response in _read_all(names, options):
-            report = check_response(response, envelope)
+            report = check_response(response, envelope, spec=spec, operation=chosen)
             failed = failed or report.fails(fail_on)
             yield report
 
+    if operation is not None and spec_path is None:
+        _fail("--operation needs --spec (the OpenAPI document the operation is in)")
     try:
+        if spec_path is not None:
+            check_path(spec_path)
+            spec = load_spec(
+                spec_path,
+                allow_remote_refs=allow_remote_refs,
+                allow_outside_refs=allow_outside_refs,
+            )
+            chosen = spec.operation(operation) if operation is not None else None
         names = _input_names(paths)
         for chunk in REPORTERS[fmt](reports(names)):
             click.echo(chunk, nl=False)

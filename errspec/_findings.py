@@ -22,7 +22,8 @@ def rule_help_url(rule: str) -> str:
 @dataclass(frozen=True)
 class Rule:
     """One entry of the rule catalogue: a stable id, its default severity, a summary, and
-    where it applies: ``response`` (errspec check), ``spec`` (errspec lint) or both."""
+    where it applies: ``response`` (errspec check), ``spec`` (errspec lint), both, or
+    ``contract`` (errspec check --spec: a response against its operation in a spec)."""
 
     id: str
     severity: Severity
@@ -32,6 +33,7 @@ class Rule:
 
 BOTH = ("response", "spec")
 SPEC = ("spec",)
+CONTRACT = ("contract",)
 
 # The rule catalogue. Ids are stable and never reused; a retired id stays here, marked.
 RULES: dict[str, Rule] = {
@@ -68,6 +70,37 @@ RULES: dict[str, Rule] = {
         Rule("openapi-invalid", "error", "The document is not valid OpenAPI.", SPEC),
         Rule("ref-unresolved", "error", "A $ref points to nothing, or loops.", SPEC),
         Rule("ref-refused", "error", "A $ref points to a URL or outside the spec's folder.", SPEC),
+        # Contract rules: a response against its operation in a spec (errspec check --spec).
+        Rule(
+            "status-undocumented",
+            "error",
+            "The status is not documented for the operation.",
+            CONTRACT,
+        ),
+        Rule(
+            "media-type-undocumented",
+            "error",
+            "The Content-Type is not documented for it.",
+            CONTRACT,
+        ),
+        Rule(
+            "declared-schema",
+            "error",
+            "The body does not match the schema the spec declares.",
+            CONTRACT,
+        ),
+        Rule(
+            "declared-header-missing",
+            "error",
+            "A header the spec declares required is missing.",
+            CONTRACT,
+        ),
+        Rule(
+            "operation-unmatched",
+            "warning",
+            "No operation in the spec matches the request.",
+            CONTRACT,
+        ),
     )
 }
 
@@ -108,6 +141,8 @@ class Report:
     #: "response" (errspec check) or "spec" (errspec lint).
     kind: str = "response"
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: The spec operation the response was checked against (``GET /tasks/{id}``), if any.
+    operation: str | None = field(default=None, compare=False)
 
     @property
     def conforms(self) -> bool:

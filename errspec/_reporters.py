@@ -114,12 +114,13 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    return {
-        "source": report.source,
-        "envelope": report.envelope,
-        "conforms": report.conforms,
-        "findings": [finding_json(f) for f in report.findings],
-    }
+    out: dict[str, Any] = {"source": report.source, "envelope": report.envelope}
+    if report.kind == "response":
+        # The spec operation checked against (errspec check --spec), else null.
+        out["operation"] = report.operation
+    out["conforms"] = report.conforms
+    out["findings"] = [finding_json(f) for f in report.findings]
+    return out
 
 
 def render_json(reports: Iterable[Report]) -> Iterator[str]:

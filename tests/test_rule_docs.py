@@ -5,7 +5,10 @@ error at all.
 Rules that `errspec check` applies (``"response"`` in their modes) have ``## Bad`` and
 ``## Good`` sections of JSON response records. Rules that `errspec lint` applies
 (``"spec"``) have ``## Bad spec`` and ``## Good spec`` sections of YAML OpenAPI documents,
-each linted as ``openapi.yaml`` in a folder of its own. A spec's optional first line
+each linted as ``openapi.yaml`` in a folder of its own. Contract rules (``"contract"``:
+`errspec check --spec`) have one ``## Spec`` and ``## Bad``/``## Good`` records, each
+checked against it; a record's ``operation`` names its operation, or its ``request`` is
+matched. A spec's optional first line
 ``# errspec lint --envelope ID`` gives the envelope (otherwise ``auto``). ``ID`` may be
 ``./<built-in id>-strict/``: a copy of the built-in envelope folder whose ``recommended``
 headers are ``required``, which the test writes beside the spec.
@@ -28,6 +31,7 @@ from .conftest import REPO, SCHEMAS
 DOCS = REPO / "docs" / "rules"
 RESPONSE_RULES = sorted(r.id for r in errspec.RULES.values() if "response" in r.modes)
 SPEC_RULES = sorted(r.id for r in errspec.RULES.values() if "spec" in r.modes)
+CONTRACT_RULES = sorted(r.id for r in errspec.RULES.values() if "contract" in r.modes)
 ENVELOPE_LINE = re.compile(r"# errspec lint --envelope (\S+)\n")
 
 
@@ -103,6 +107,7 @@ def test_applies_to_names_the_modes(rule: str) -> None:
     modes = errspec.RULES[rule].modes
     assert ("responses (`errspec check" in row) == ("response" in modes), row
     assert ("specs (`errspec lint" in row) == ("spec" in modes), row
+    assert ("checked against a spec (`errspec check --spec" in row) == ("contract" in modes), row
     assert "once linting lands" not in row
 
 
@@ -148,3 +153,31 @@ def test_good_specs_do_not(rule: str, tmp_path: Path) -> None:
 def test_pages_quote_their_source() -> None:
     for rule in errspec.RULES:
         assert "| Source |" in _page(rule), rule
+
+
+def _contract(rule: str, tmp_path: Path, heading: str) -> list[errspec.Report]:
+    page = _page(rule)
+    (spec_text,) = _blocks(page, "Spec", "yaml")
+    path = tmp_path / "openapi.yaml"
+    path.write_text(spec_text, encoding="utf-8")
+    reports = []
+    for record in _records(page, heading):
+        envelope = record.pop("envelope", "auto")
+        operation = record.pop("operation", None)
+        reports.append(errspec.check_response(record, envelope, spec=path, operation=operation))
+    return reports
+
+
+@pytest.mark.parametrize("rule", CONTRACT_RULES)
+def test_bad_records_break_the_contract_rule(rule: str, tmp_path: Path) -> None:
+    for report in _contract(rule, tmp_path, "Bad"):
+        assert rule in report.rules(), report.findings
+
+
+@pytest.mark.parametrize("rule", CONTRACT_RULES)
+def test_good_records_keep_the_contract(rule: str, tmp_path: Path) -> None:
+    for report in _contract(rule, tmp_path, "Good"):
+        assert rule not in report.rules(), report.findings
+        assert report.conforms, report.findings
+        contract = [f for f in report.findings if "contract" in errspec.RULES[f.rule].modes]
+        assert contract == [], contract

@@ -1,0 +1,515 @@
+"""Spec-aware checking: a response against what its OpenAPI operation documents.
+
+``check_response(response, spec=..., operation=...)`` and ``errspec check --spec`` add to
+the envelope's rules the contract of the operation that produced the response:
+
+- ``status-undocumented``: the status has no response in the operation (an exact code,
+  a ``4XX``-style range or ``default``: the most specific wins, as the Responses Object says);
+- ``media-type-undocumented``: the Content-Type is not a key of that response's
+  ``content`` (media ranges ``type/*`` and ``*/*`` included), or a body is sent where the
+  response documents none; Swagger 2.0: the operation's ``produces``;
+- ``declared-schema``: the JSON body does not match the schema documented for that
+  status and media type (OpenAPI 3.0 and Swagger 2.0 schemas read as the 3.0 dialect for
+  responses: ``nullable``, ``readOnly``; 3.1/3.2 as JSON Schema 2020-12);
+- ``declared-header-missing``: a header the response documents with ``required: true``
+  is absent;
+- ``operation-unmatched``: no operation of the spec matches the request's method and URL
+  (or the response recorded no request), so nothing above could be checked.
+
+The spec is loaded and resolved with the loader and ``$ref`` rules of ``errspec lint``:
+nothing is fetched and nothing outside the spec's folder is read unless allowed. A spec
+that cannot be used (unreadable, a ``$ref`` that points nowhere) is an
+:class:`~errspec.InputError`, not a finding about the response.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+from urllib.request import url2pathname
+
+from ._findings import Finding
+from ._http import Response, is_json_media_type
+from ._http import media_type as _media_type
+from ._inputs import InputError
+from ._pointer import escape, join
+from ._registry import Envelope
+from ._specload import Document, load_document
+
+__all__ = ["Operation", "Spec", "load_spec"]
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+#: At most this many ``declared-schema`` findings per response (the first errors by path).
+MAX_SCHEMA_FINDINGS = 10
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a spec: ``GET /tasks/{id}``, where it is, and its parts."""
+
+    method: str  # upper case
+    path: str  # the path template, as written in the spec
+    pointer: str  # JSON pointer of the operation object in its document
+    operation_id: str | None
+    node: Mapping[str, Any] = field(repr=False, compare=False)
+    doc: Document = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class _Template:
+    operation: Operation
+    regex: re.Pattern[str]
+    literal: int  # characters outside {parameters}: more literal = more specific
+
+
+class Spec:
+    """An OpenAPI document loaded for checking responses against it.
+
+    Load it once with :func:`load_spec` (calls with the same path share a cached copy).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        allow_remote_refs: bool = False,
+        allow_outside_refs: bool = False,
+    ) -> None:
+        from ._lint import LintOptions, _Linter
+
+        self.path = Path(path)
+        self.root = load_document(self.path)
+        if self.root.version is None:
+            raise InputError(
+                f"{self.path}: no `openapi` or `swagger` version: not an OpenAPI document"
+            )
+        self.version: str = self.root.version
+        self._options = LintOptions(
+            allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
+        )
+        self._linter = _Linter(self.root, self._options)
+        self._linter.docs[self.root.path.resolve()] = self.root
+        self.operations: tuple[Operation, ...] = tuple(self._walk())
+        self._by_key = {(op.method, op.path): op for op in self.operations}
+        self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
+        self._templates = sorted(
+            (_template(op) for op in self.operations),
+            key=lambda t: (-t.literal, t.operation.path),
+        )
+        self._prefixes = _base_paths(self.root.data)
+        self._validators: dict[tuple[int, str], Any] = {}
+        self._envelope: Envelope | bool | None = False  # False: not computed yet
+
+    def __repr__(self) -> str:
+        return f"<Spec {self.path} (OpenAPI {self.version}, {len(self.operations)} operations)>"
+
+    # --- finding operations ---------------------------------------------------------------
+
+    def operation(self, method: str | Sequence[str], path: str | None = None) -> Operation:
+        """The operation ``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"`` or an
+        ``operationId``; :class:`~errspec.InputError` naming the near misses otherwise."""
+        if not isinstance(method, str):
+            method, path = method
+        if path is None:
+            text = method.strip()
+            if " " not in text:
+                found = self._by_id.get(text)
+                if found is not None:
+                    return found
+                raise InputError(
+                    f"{self.path}: no operation with operationId {text!r}"
+                    + _near(text, list(self._by_id))
+                )
+            method, _, path = text.partition(" ")
+        key = (method.strip().upper(), path.strip())
+        found = self._by_key.get(key)
+        if found is None:
+            raise InputError(
+                f"{self.path}: no operation {key[0]} {key[1]}"
+                + _near(f"{key[0]} {key[1]}", [str(op) for op in self.operations])
+            )
+        return found
+
+    def match(self, method: str | None, url: str | None) -> Operation | None:
+        """The operation a request was for: its method and the URL's path matched against
+        the path templates, after a server's base path (``servers[].url``, Swagger 2.0
+        ``basePath``). Concrete paths win over templated ones (the Paths Object)."""
+        if not method or not url:
+            return None
+        method = method.upper()
+        path = urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
+        path = path.split("?", 1)[0].split("#", 1)[0] or "/"
+        for prefix in self._prefixes:
+            if prefix and not (path == prefix or path.startswith(prefix + "/")):
+                continue
+            rest = path[len(prefix) :] or "/"
+            for template in self._templates:
+                if template.operation.method == method and template.regex.fullmatch(rest):
+                    return template.operation
+        return None
+
+    # --- the spec's envelope --------------------------------------------------------------
+
+    @property
+    def envelope(self) -> Envelope | None:
+        """The envelope most of the spec's error responses use (as ``errspec lint`` finds
+        it), or ``None`` when they fit none."""
+        if self._envelope is False:
+            from ._lint import _Linter, _spec_envelope
+
+            linter = _Linter(self.root, self._options, docs=dict(self._linter.docs))
+            self._envelope = _spec_envelope(linter, list(linter.error_responses()))
+        return self._envelope if isinstance(self._envelope, Envelope) else None
+
+    # --- checking -------------------------------------------------------------------------
+
+    def findings(self, response: Response, operation: Operation) -> Iterator[Finding]:
+        """The contract findings for ``response`` to ``operation``."""
+        responses = operation.node.get("responses")
+        responses = responses if isinstance(responses, Mapping) else {}
+        key = _response_key(responses, response.status)
+        if key is None:
+            documented = ", ".join(str(k) for k in responses) or "none"
+            yield Finding(
+                "status-undocumented",
+                "error",
+                f"HTTP {response.status} is not documented for {operation} "
+                f"(documented: {documented})",
+            )
+            return
+        declared = self._deref(
+            operation.doc, f"{operation.pointer}/responses/{escape(key)}", responses[key]
+        )
+        if not isinstance(declared[2], Mapping):
+            return
+        where = f"{key} of {operation}"
+        yield from self._media_and_schema(response, operation, declared, where)
+        if response.headers_known:
+            yield from self._headers(response, declared, where)
+
+    def _media_and_schema(
+        self,
+        response: Response,
+        operation: Operation,
+        declared: tuple[Document, str, Any],
+        where: str,
+    ) -> Iterator[Finding]:
+        doc, pointer, node = declared
+        has_body = response.has_json_body or bool(response.body_text)
+        media = response.media_type
+        if self.version.startswith("2"):
+            produces = operation.node.get("produces", self.root.data.get("produces"))
+            keys = [str(m) for m in produces] if isinstance(produces, list) else []
+            schema_at: tuple[Document, str] | None = (
+                (doc, f"{pointer}/schema") if "schema" in node else None
+            )
+            if "schema" not in node:
+                keys = []
+        else:
+            content = node.get("content")
+            content = content if isinstance(content, Mapping) else {}
+            keys = [str(m) for m in content]
+            schema_at = None
+        if not keys:
+            if has_body and "schema" not in node and response.headers_known:
+                yield Finding(
+                    "media-type-undocumented",
+                    "error",
+                    f"a body ({media or 'no Content-Type'}) is sent, but {where} documents "
+                    "no content",
+                    "header:Content-Type",
+                )
+            if schema_at is None:
+                return
+        if not response.headers_known:
+            # No headers recorded: nothing to say about the media type; the schema is the
+            # one of the JSON media type documented, if there is exactly one.
+            json_keys = [k for k in keys if is_json_media_type(_media_type(k))]
+            chosen = json_keys[0] if len(json_keys) == 1 else None
+        else:
+            chosen = _media_key(keys, media) if keys else None
+        if keys and has_body and response.headers_known:
+            if media is None:
+                yield Finding(
+                    "media-type-undocumented",
+                    "error",
+                    f"the response has no Content-Type; {where} documents {', '.join(keys)}",
+                    "header:Content-Type",
+                )
+                return
+            if chosen is None:
+                yield Finding(
+                    "media-type-undocumented",
+                    "error",
+                    f"Content-Type {media} is not documented for {where} "
+                    f"(documented: {', '.join(keys)})",
+                    "header:Content-Type",
+                )
+                return
+        if not response.has_json_body:
+            return
+        if schema_at is None:
+            if chosen is None:
+                return
+            media_obj = self._deref(
+                doc, f"{pointer}/content/{escape(chosen)}", node["content"][chosen]
+            )
+            if not isinstance(media_obj[2], Mapping) or "schema" not in media_obj[2]:
+                return
+            schema_at = (media_obj[0], f"{media_obj[1]}/schema")
+        validator = self._validator(*schema_at)
+        shown = f"{schema_at[0].path.name}#{schema_at[1]}"
+        try:
+            errors = sorted(
+                islice(validator.iter_errors(response.body), 200),
+                key=lambda e: (list(map(str, e.absolute_path)), str(e.message)),
+            )
+        except Exception as exc:  # referencing.exceptions.Unresolvable and kin
+            raise InputError(f"{shown}: the schema cannot be resolved: {_reason(exc)}") from None
+        for error in errors[:MAX_SCHEMA_FINDINGS]:
+            yield Finding(
+                "declared-schema",
+                "error",
+                f"does not match the schema documented for {where}: {_short(str(error.message))}",
+                join(error.absolute_path),
+            )
+        if len(errors) > MAX_SCHEMA_FINDINGS:
+            more = len(errors) - MAX_SCHEMA_FINDINGS
+            yield Finding(
+                "declared-schema",
+                "error",
+                f"… and {more}{'+' if len(errors) == 200 else ''} more schema errors",
+            )
+
+    def _headers(
+        self, response: Response, declared: tuple[Document, str, Any], where: str
+    ) -> Iterator[Finding]:
+        doc, pointer, node = declared
+        headers = node.get("headers")
+        if not isinstance(headers, Mapping):
+            return
+        for name, header in headers.items():
+            if str(name).lower() == "content-type":
+                continue  # Response Object: a "Content-Type" header definition "SHALL be ignored"
+            _, _, resolved = self._deref(doc, f"{pointer}/headers/{escape(name)}", header)
+            if (
+                isinstance(resolved, Mapping)
+                and resolved.get("required") is True
+                and not response.has_header(str(name))
+            ):
+                yield Finding(
+                    "declared-header-missing",
+                    "error",
+                    f"{where} documents the required header {name}, which is missing",
+                    f"header:{name}",
+                )
+
+    # --- resolution -----------------------------------------------------------------------
+
+    def _deref(self, doc: Document, pointer: str, node: Any) -> tuple[Document, str, Any]:
+        from ._lint import _Ref
+
+        before = len(self._linter.findings)
+        ref = self._linter.deref(_Ref(doc, pointer, node))
+        if ref is None:
+            problem = self._linter.findings[before]
+            raise InputError(f"{problem.location}: {problem.message}")
+        return ref.doc, ref.pointer, ref.node
+
+    def _validator(self, doc: Document, pointer: str) -> Any:
+        key = (id(doc), pointer)
+        validator = self._validators.get(key)
+        if validator is None:
+            validator = self._build_validator(doc, pointer)
+            self._validators[key] = validator
+        return validator
+
+    def _build_validator(self, doc: Document, pointer: str) -> Any:
+        from openapi_schema_validator import OAS30ReadValidator, OAS31Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT4, DRAFT202012
+
+        modern = self.version.startswith(("3.1", "3.2"))
+        specification = DRAFT202012 if modern else DRAFT4
+
+        def retrieve(uri: str) -> Resource[Any]:
+            return specification.create_resource(self._retrieve(uri).data)
+
+        resources = [
+            (d.path.resolve().as_uri(), specification.create_resource(d.data))
+            for d in self._linter.docs.values()
+            if d.path.is_absolute() or d.path.exists()
+        ]
+        registry: Registry[Any] = Registry(retrieve=retrieve).with_resources(resources)  # type: ignore[call-arg]
+        uri = f"{doc.path.resolve().as_uri()}#{quote(pointer, safe='/~')}"
+        cls = OAS31Validator if modern else OAS30ReadValidator
+        return cls({"$ref": uri}, registry=registry)
+
+    def _retrieve(self, uri: str) -> Document:
+        """A document a schema ``$ref`` names, under the same rules as ``errspec lint``."""
+        if not uri.startswith("file:"):
+            if not self._options.allow_remote_refs:
+                raise InputError(
+                    f"$ref to {uri}: errspec does not fetch URLs unless asked "
+                    "(allow_remote_refs / --allow-remote-refs)"
+                )
+            from ._lint import _Ref
+
+            fetched = self._linter._fetch(_Ref(self.root, "", {}), uri)
+            if fetched is None:
+                raise InputError(f"$ref to {uri}: cannot fetch it")
+            return fetched
+        path = Path(url2pathname(urlsplit(uri).path)).resolve()
+        folder = self.root.path.resolve().parent
+        if not self._options.allow_outside_refs and not path.is_relative_to(folder):
+            raise InputError(
+                f"$ref to {path} is outside the spec's folder (allow_outside_refs / "
+                "--allow-outside-refs)"
+            )
+        loaded = self._linter.docs.get(path)
+        if loaded is None:
+            loaded = load_document(path)
+            self._linter.docs[path] = loaded
+        return loaded
+
+    # --- the walk -------------------------------------------------------------------------
+
+    def _walk(self) -> Iterator[Operation]:
+        paths = self.root.data.get("paths")
+        if not isinstance(paths, Mapping):
+            return
+        for path, item in paths.items():
+            if str(path).startswith("x-"):
+                continue
+            doc, pointer, node = self._deref(self.root, f"/paths/{escape(path)}", item)
+            if not isinstance(node, Mapping):
+                continue
+            for method in _METHODS:
+                op = node.get(method)
+                if isinstance(op, Mapping):
+                    op_id = op.get("operationId")
+                    yield Operation(
+                        method.upper(),
+                        str(path),
+                        f"{pointer}/{method}",
+                        op_id if isinstance(op_id, str) else None,
+                        op,
+                        doc,
+                    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_CACHE: dict[tuple[Path, int, int, bool, bool], Spec] = {}
+
+
+def load_spec(
+    path: str | Path, *, allow_remote_refs: bool = False, allow_outside_refs: bool = False
+) -> Spec:
+    """Load an OpenAPI document for spec-aware checking; cached while the file is unchanged
+    (so a test suite that passes ``spec="openapi.yaml"`` to every check loads it once)."""
+    resolved = Path(path).resolve()
+    try:
+        stat = resolved.stat()
+    except OSError:
+        return Spec(
+            path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
+        )
+    key = (resolved, stat.st_mtime_ns, stat.st_size, allow_remote_refs, allow_outside_refs)
+    spec = _CACHE.get(key)
+    if spec is None:
+        spec = Spec(
+            path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
+        )
+        if len(_CACHE) >= 16:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = spec
+    return spec
+
+
+def _template(op: Operation) -> _Template:
+    parts = re.split(r"(\{[^{}/]*\})", op.path)
+    regex = "".join(
+        "[^/]+" if part.startswith("{") and part.endswith("}") else re.escape(part)
+        for part in parts
+    )
+    literal = sum(len(p) for p in parts if not p.startswith("{"))
+    return _Template(op, re.compile(regex), literal)
+
+
+def _base_paths(data: Mapping[str, Any]) -> list[str]:
+    """The path parts of the servers' URLs (variables matched as written in their default),
+    longest first, then ``""`` (a URL given relative to the API root)."""
+    prefixes: set[str] = set()
+    servers = data.get("servers")
+    if isinstance(servers, list):
+        for server in servers:
+            if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+                continue
+            url = server["url"]
+            variables = server.get("variables")
+            if isinstance(variables, Mapping):
+                for name, var in variables.items():
+                    if isinstance(var, Mapping) and "default" in var:
+                        url = url.replace(f"{{{name}}}", str(var["default"]))
+            path = urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
+            prefixes.add(unquote(path).rstrip("/"))
+    base = data.get("basePath")
+    if isinstance(base, str):
+        prefixes.add(base.rstrip("/"))
+    prefixes.add("")
+    return sorted(prefixes, key=len, reverse=True)
+
+
+def _response_key(responses: Mapping[str, Any], status: int) -> str | None:
+    """The documented response for ``status``: exact code, then ``4XX``, then ``default``."""
+    keys = {str(k): str(k) for k in responses}
+    if str(status) in keys:
+        return keys[str(status)]
+    for key in keys:
+        if key.upper() == f"{str(status)[0]}XX":
+            return key
+    return keys.get("default")
+
+
+def _media_key(keys: list[str], media: str | None) -> str | None:
+    """The ``content`` key a media type falls under: exact, then ``type/*``, then ``*/*``."""
+    if media is None:
+        return None
+    normal = {k.split(";", 1)[0].strip().lower(): k for k in keys}
+    main = media.split("/", 1)[0]
+    for candidate in (media, f"{main}/*", "*/*"):
+        if candidate in normal:
+            return normal[candidate]
+    return None
+
+
+def _near(text: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
+    if close:
+        return f"; did you mean {', '.join(close)}?"
+    return f" (it has {len(names)}: {', '.join(names[:5])}{', …' if len(names) > 5 else ''})"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _reason(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        nxt = exc.__cause__ or exc.__context__
+        assert nxt is not None
+        exc = nxt
+    return _short(str(exc))

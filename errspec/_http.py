@@ -112,11 +112,13 @@ def headers_from(value: Any) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     items: Iterable[Any]
-    if isinstance(value, Mapping):
-        items = value.items()
-    elif hasattr(value, "multi_items"):  # httpx.Headers keeps repeated headers
+    if hasattr(value, "multi_items"):
+        # httpx.Headers (and Starlette's) keep repeated headers in multi_items(); they are
+        # Mappings too, but their items() joins a repeated header's values into one.
         items = value.multi_items()
-    else:
+    elif isinstance(value, Mapping):  # a multidict's items() (aiohttp) repeats the name
+        items = value.items()
+    else:  # (name, value) pairs; werkzeug.datastructures.Headers iterates as pairs
         items = value
     out: list[tuple[str, str]] = []
     for name, val in items:

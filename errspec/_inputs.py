@@ -473,11 +473,18 @@ def _from_bytes(data: bytes, name: str, options: ReadOptions) -> Iterator[Respon
 
 def as_response(response: Any, source: str | None = None) -> Response:
     """Adapt a response record (dict), a :class:`Response`, or any object with
-    ``status_code``, ``headers`` and ``content`` (``requests``, ``httpx``, …)."""
+    ``status_code``, ``headers`` and ``content`` (``requests``, ``httpx``, …); also the
+    responses of Flask/werkzeug and Django test clients and read aiohttp responses
+    (:mod:`errspec._adapters`)."""
     if isinstance(response, Response):
         return response
     if isinstance(response, Mapping):
         return response_from_record(response, source or "<record>")
+    from ._adapters import library_response  # httpx, werkzeug, Django, aiohttp (imports none)
+
+    adapted = library_response(response, source)
+    if adapted is not None:
+        return adapted
     if isinstance(response, HTTPResponse):
         headers = headers_from(response.headers)
         lookup = Response(status=int(response.status_code), headers=headers)

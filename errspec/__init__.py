@@ -5,36 +5,94 @@ The public API is everything in ``__all__``; modules starting with ``_`` are pri
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .__about__ import __version__
-from ._check import check_response, is_valid, iter_findings
-from ._components import OPENAPI_VERSIONS, components_document, components_yaml
-from ._detect import Detection, detect
-from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
-from ._findings import RULES, Finding, Report, Rule, Severity
-from ._http import NO_BODY, HTTPResponse, Response
-from ._inputs import InputError, ReadOptions, as_response, read_responses
-from ._profile import (
-    CodeSpec,
-    ConditionalMember,
-    FieldErrorsSpec,
-    HeaderSpec,
-    Profile,
-    ResponseSpec,
-    Retryability,
-    SourceRef,
-    StatusEcho,
-)
-from ._registry import (
-    Envelope,
-    ExampleRecord,
-    envelope_ids,
-    envelopes,
-    get_envelope,
-    load_envelope,
-    profile_schema,
-    registry,
-)
-from ._spec import Operation, Spec, load_spec
+
+if TYPE_CHECKING:
+    from ._adapters import as_response_async
+    from ._assertions import ErrorResponseAssertion, assert_error_response
+    from ._check import check_response, is_valid, iter_findings
+    from ._components import OPENAPI_VERSIONS, components_document, components_yaml
+    from ._detect import Detection, detect
+    from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
+    from ._findings import RULES, Finding, Report, Rule, Severity
+    from ._http import NO_BODY, HTTPResponse, Response
+    from ._inputs import InputError, ReadOptions, as_response, read_responses
+    from ._profile import (
+        CodeSpec,
+        ConditionalMember,
+        FieldErrorsSpec,
+        HeaderSpec,
+        Profile,
+        ResponseSpec,
+        Retryability,
+        SourceRef,
+        StatusEcho,
+    )
+    from ._registry import (
+        Envelope,
+        ExampleRecord,
+        envelope_ids,
+        envelopes,
+        get_envelope,
+        load_envelope,
+        profile_schema,
+        registry,
+    )
+    from ._spec import Operation, Spec, load_spec
+
+# Public name -> the private module that defines it. Imported on first use (PEP 562), so
+# `import errspec` (and the pytest plugin every test run loads) stays cheap.
+_LAZY: dict[str, str] = {
+    "CodeSpec": "._profile",
+    "ConditionalMember": "._profile",
+    "Detection": "._detect",
+    "Envelope": "._registry",
+    "ErrorResponseAssertion": "._assertions",
+    "ErrspecError": "._exceptions",
+    "ExampleRecord": "._registry",
+    "FieldErrorsSpec": "._profile",
+    "Finding": "._findings",
+    "HTTPResponse": "._http",
+    "HeaderSpec": "._profile",
+    "InputError": "._inputs",
+    "InvalidEnvelopeError": "._exceptions",
+    "NO_BODY": "._http",
+    "OPENAPI_VERSIONS": "._components",
+    "Operation": "._spec",
+    "Profile": "._profile",
+    "RULES": "._findings",
+    "ReadOptions": "._inputs",
+    "Report": "._findings",
+    "Response": "._http",
+    "ResponseSpec": "._profile",
+    "Retryability": "._profile",
+    "Rule": "._findings",
+    "Severity": "._findings",
+    "SourceRef": "._profile",
+    "Spec": "._spec",
+    "StatusEcho": "._profile",
+    "UnknownEnvelopeError": "._exceptions",
+    "as_response": "._inputs",
+    "as_response_async": "._adapters",
+    "assert_error_response": "._assertions",
+    "check_response": "._check",
+    "components_document": "._components",
+    "components_yaml": "._components",
+    "detect": "._detect",
+    "envelope_ids": "._registry",
+    "envelopes": "._registry",
+    "get_envelope": "._registry",
+    "is_valid": "._check",
+    "iter_findings": "._check",
+    "load_envelope": "._registry",
+    "load_spec": "._spec",
+    "profile_schema": "._registry",
+    "read_responses": "._inputs",
+    "registry": "._registry",
+}
 
 __all__ = [
     "NO_BODY",
@@ -44,6 +102,7 @@ __all__ = [
     "ConditionalMember",
     "Detection",
     "Envelope",
+    "ErrorResponseAssertion",
     "ErrspecError",
     "ExampleRecord",
     "FieldErrorsSpec",
@@ -67,6 +126,8 @@ __all__ = [
     "UnknownEnvelopeError",
     "__version__",
     "as_response",
+    "as_response_async",
+    "assert_error_response",
     "check_response",
     "components_document",
     "components_yaml",
@@ -82,3 +143,16 @@ __all__ = [
     "read_responses",
     "registry",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'errspec' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

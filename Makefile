@@ -25,11 +25,15 @@ $(VENV)/.installed-runtime: pyproject.toml | $(PY)
 	$(PIP) install -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-examples: pyproject.toml | $(PY)
+	$(PIP) install -e '.[examples]'
 	@touch $@ $(VENV)/.installed-runtime
 
-demo: $(VENV)/.installed-runtime
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	@touch $@ $(VENV)/.installed-runtime $(VENV)/.installed-examples
+
+demo: $(VENV)/.installed-examples
 	@echo "== the envelope catalogue"
 	$(BIN)/errspec envelopes
 	@echo
@@ -53,6 +57,14 @@ demo: $(VENV)/.installed-runtime
 	@echo
 	@echo "== which envelope is each response in?"
 	$(BIN)/errspec detect examples/responses/*
+	@echo
+	@echo "== recorded traffic against the spec: each entry checked against its operation (exit 1)"
+	$(BIN)/errspec check examples/traffic.har --spec examples/openapi.yaml || test $$? -eq 1
+	@echo
+	@echo "== the example app's own test suite (examples/tests): errspec's pytest plugin,"
+	@echo "== spec-aware checks and schemathesis catch the app's planted defect (exit 1)"
+	cd examples && { ../$(BIN)/python -m pytest -p no:cacheprovider; status=$$?; rm -rf .hypothesis; \
+	  test $$status -eq 1 || { echo "expected the suite to fail on the planted defect (exit 1), got $$status"; exit 1; }; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -73,4 +85,4 @@ check-generated: $(VENV)/.installed-runtime
 	$(PY) -m errspec._generate --check
 
 clean:
-	rm -rf $(VENV) dist build $(DEMO) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) dist build $(DEMO) .mypy_cache .ruff_cache .pytest_cache examples/.hypothesis

@@ -37,7 +37,7 @@ from ._findings import Finding
 from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
-from ._pointer import escape, join
+from ._pointer import compile_pointer, escape, join, values
 from ._registry import Envelope
 from ._specload import Document, load_document
 
@@ -266,6 +266,10 @@ class Spec:
             if not isinstance(media_obj[2], Mapping) or "schema" not in media_obj[2]:
                 return
             schema_at = (media_obj[0], f"{media_obj[1]}/schema")
+        # A schema that is only a $ref chain looping back on itself is a spec error (with
+        # its place); a recursive schema with content (a tree) is fine.
+        schema_node = values(schema_at[0].data, compile_pointer(schema_at[1]))
+        self._deref(schema_at[0], schema_at[1], schema_node[0] if schema_node else None)
         validator = self._validator(*schema_at)
         shown = f"{schema_at[0].path.name}#{schema_at[1]}"
         try:
@@ -273,6 +277,10 @@ class Spec:
                 islice(validator.iter_errors(response.body), 200),
                 key=lambda e: (list(map(str, e.absolute_path)), str(e.message)),
             )
+        except RecursionError:
+            raise InputError(
+                f"{response.source}: the body nests too deeply to check against {shown}"
+            ) from None
         except Exception as exc:  # referencing.exceptions.Unresolvable and kin
             raise InputError(f"{shown}: the schema cannot be resolved: {_reason(exc)}") from None
         for error in errors[:MAX_SCHEMA_FINDINGS]:

@@ -468,7 +468,8 @@ def test_an_unusable_spec_is_an_input_error(tmp_path: Path) -> None:
                 '400':
                   description: bad
                   content:
-                    application/json: {schema: {$ref: 'https://example.com/schema.json'}}
+                    application/json:
+                      schema: {allOf: [{$ref: 'https://example.com/schema.json'}]}
                 '409':
                   description: conflict
                   content:
@@ -657,3 +658,75 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / "openapi.yaml"
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return path
+
+
+def test_ref_cycles_are_input_errors_and_recursive_schemas_work(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        paths:
+          /loop:
+            get:
+              responses:
+                '200':
+                  description: ok
+                  content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}
+                '404': {$ref: '#/components/responses/B'}
+          /tree:
+            get:
+              responses:
+                '200':
+                  description: ok
+                  content: {application/json: {schema: {$ref: '#/components/schemas/Tree'}}}
+        components:
+          responses:
+            B: {$ref: '#/components/responses/C'}
+            C: {$ref: '#/components/responses/B'}
+          schemas:
+            A: {$ref: '#/components/schemas/A2'}
+            A2: {$ref: '#/components/schemas/A'}
+            Tree:
+              type: object
+              properties:
+                name: {type: string}
+                child: {$ref: '#/components/schemas/Tree'}
+        """,
+    )
+
+    def record(status: int, body: Any) -> dict:
+        return {"status": status, "headers": JSON, "body": body}
+
+    with pytest.raises(errspec.InputError, match=r"openapi.yaml:\d+:\d+: \$ref cycle through"):
+        errspec.check_response(record(200, {}), spec=spec, operation="GET /loop")
+    with pytest.raises(errspec.InputError, match=r"\$ref cycle through '#/components/responses/"):
+        errspec.check_response(record(404, {}), spec=spec, operation="GET /loop")
+    tree = {"name": "a", "child": {"name": "b", "child": {"name": 3}}}
+    report = errspec.check_response(record(200, tree), spec=spec, operation="GET /tree")
+    assert _found(report) == [("declared-schema", "/child/child/name")]
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(5000):
+        node["child"] = {}
+        node = node["child"]
+    with pytest.raises(errspec.InputError, match="nests too deeply to check against"):
+        errspec.check_response(record(200, deep), spec=spec, operation="GET /tree")
+
+
+def test_cli_matches_ndjson_records_by_their_request(spec_path: Path, tmp_path: Path) -> None:
+    lines = [
+        {**_task(), "request": {"method": "GET", "url": "https://api.example.com/v1/tasks/1"}},
+        {**_task(body={"id": "1"}), "method": "GET", "url": "/tasks/1"},
+        {**_task(), "request": {"method": "PATCH", "url": "/tasks/1"}},
+    ]
+    ndjson = tmp_path / "traffic.ndjson"
+    ndjson.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(ndjson), "--spec", str(spec_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[:2] == [
+        f"{ndjson}:2: error declared-schema does not match the schema documented for 200 of "
+        "GET /tasks/{id}: 'title' is a required property",
+        f"{ndjson}:3: warning operation-unmatched PATCH /tasks/1 matches no operation in "
+        "openapi.yaml",
+    ]

@@ -37,7 +37,7 @@ from ._findings import Finding
 from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
-from ._pointer import compile_pointer, escape, join, values
+from ._pointer import escape, join
 from ._registry import Envelope
 from ._specload import Document, load_document
 
@@ -62,6 +62,18 @@ class Operation:
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+
+@dataclass
+class _Declared:
+    """A documented response, resolved: its media types (with where each one's media type
+    object is; Swagger 2.0: the schema), and the headers it requires."""
+
+    where: str  # "404 of GET /tasks/{id}"
+    media: dict[str, tuple[Document, str, Any] | None]
+    swagger: bool
+    required_headers: tuple[str, ...]
+    schemas: dict[str, tuple[Document, str] | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,6 +119,7 @@ class Spec:
         )
         self._prefixes = _base_paths(self.root.data)
         self._validators: dict[tuple[int, str], Any] = {}
+        self._declared_cache: dict[tuple[str, str], _Declared | None] = {}
         self._envelope: Envelope | bool | None = False  # False: not computed yet
 
     def __repr__(self) -> str:
@@ -186,41 +199,73 @@ class Spec:
                 f"(documented: {documented})",
             )
             return
-        declared = self._deref(
-            operation.doc, f"{operation.pointer}/responses/{escape(key)}", responses[key]
-        )
-        if not isinstance(declared[2], Mapping):
+        declared = self._declared(operation, key, responses[key])
+        if declared is None:
             return
-        where = f"{key} of {operation}"
-        yield from self._media_and_schema(response, operation, declared, where)
+        yield from self._media_and_schema(response, declared)
         if response.headers_known:
-            yield from self._headers(response, declared, where)
+            for name in declared.required_headers:
+                if not response.has_header(name):
+                    yield Finding(
+                        "declared-header-missing",
+                        "error",
+                        f"{declared.where} documents the required header {name}, which is missing",
+                        f"header:{name}",
+                    )
 
-    def _media_and_schema(
-        self,
-        response: Response,
-        operation: Operation,
-        declared: tuple[Document, str, Any],
-        where: str,
-    ) -> Iterator[Finding]:
-        doc, pointer, node = declared
+    def _declared(self, operation: Operation, key: str, node: Any) -> _Declared | None:
+        """What the response ``key`` of ``operation`` documents, resolved once."""
+        cache_key = (operation.pointer, key)
+        if cache_key in self._declared_cache:
+            return self._declared_cache[cache_key]
+        doc, pointer, resolved = self._deref(
+            operation.doc, f"{operation.pointer}/responses/{escape(key)}", node
+        )
+        declared: _Declared | None = None
+        if isinstance(resolved, Mapping):
+            media: dict[str, tuple[Document, str, Any] | None] = {}
+            if self.version.startswith("2"):
+                # Swagger 2.0: one schema, for every type the operation `produces`.
+                produces = operation.node.get("produces", self.root.data.get("produces"))
+                if "schema" in resolved:
+                    schema_at = (doc, f"{pointer}/schema", resolved["schema"])
+                    types = [str(m) for m in produces] if isinstance(produces, list) else []
+                    media = dict.fromkeys(types, schema_at) or {"*/*": schema_at}
+            else:
+                content = resolved.get("content")
+                if isinstance(content, Mapping):
+                    for name, obj in content.items():
+                        media[str(name)] = (doc, f"{pointer}/content/{escape(name)}", obj)
+            headers = resolved.get("headers")
+            required: list[str] = []
+            if isinstance(headers, Mapping):
+                for name, header in headers.items():
+                    if str(name).lower() == "content-type":
+                        continue  # Response Object: a "Content-Type" definition "SHALL be ignored"
+                    _, _, value = self._deref(doc, f"{pointer}/headers/{escape(name)}", header)
+                    if isinstance(value, Mapping) and value.get("required") is True:
+                        required.append(str(name))
+            declared = _Declared(
+                where=f"{key} of {operation}",
+                media=media,
+                swagger=self.version.startswith("2"),
+                required_headers=tuple(required),
+            )
+        self._declared_cache[cache_key] = declared
+        return declared
+
+    def _media_and_schema(self, response: Response, declared: _Declared) -> Iterator[Finding]:
         has_body = response.has_json_body or bool(response.body_text)
         media = response.media_type
-        if self.version.startswith("2"):
-            produces = operation.node.get("produces", self.root.data.get("produces"))
-            keys = [str(m) for m in produces] if isinstance(produces, list) else []
-            schema_at: tuple[Document, str] | None = (
-                (doc, f"{pointer}/schema") if "schema" in node else None
-            )
-            if "schema" not in node:
-                keys = []
-        else:
-            content = node.get("content")
-            content = content if isinstance(content, Mapping) else {}
-            keys = [str(m) for m in content]
-            schema_at = None
-        if not keys:
-            if has_body and "schema" not in node and response.headers_known:
+        where = declared.where
+        keys = list(declared.media)
+        if not response.headers_known:
+            # No headers recorded: nothing to say about the media type; the schema is the
+            # one of the JSON media type documented, if there is exactly one.
+            json_keys = [k for k in keys if is_json_media_type(_media_type(k)) or k == "*/*"]
+            chosen = json_keys[0] if len(json_keys) == 1 else None
+        elif not keys:
+            if has_body:
                 yield Finding(
                     "media-type-undocumented",
                     "error",
@@ -228,17 +273,10 @@ class Spec:
                     "no content",
                     "header:Content-Type",
                 )
-            if schema_at is None:
-                return
-        if not response.headers_known:
-            # No headers recorded: nothing to say about the media type; the schema is the
-            # one of the JSON media type documented, if there is exactly one.
-            json_keys = [k for k in keys if is_json_media_type(_media_type(k))]
-            chosen = json_keys[0] if len(json_keys) == 1 else None
+            return
         else:
-            chosen = _media_key(keys, media) if keys else None
-        if keys and has_body and response.headers_known:
-            if media is None:
+            chosen = _media_key(keys, media)
+            if has_body and media is None:
                 yield Finding(
                     "media-type-undocumented",
                     "error",
@@ -246,7 +284,7 @@ class Spec:
                     "header:Content-Type",
                 )
                 return
-            if chosen is None:
+            if has_body and chosen is None:
                 yield Finding(
                     "media-type-undocumented",
                     "error",
@@ -255,21 +293,11 @@ class Spec:
                     "header:Content-Type",
                 )
                 return
-        if not response.has_json_body:
+        if not response.has_json_body or chosen is None:
             return
+        schema_at = self._schema_of(declared, chosen)
         if schema_at is None:
-            if chosen is None:
-                return
-            media_obj = self._deref(
-                doc, f"{pointer}/content/{escape(chosen)}", node["content"][chosen]
-            )
-            if not isinstance(media_obj[2], Mapping) or "schema" not in media_obj[2]:
-                return
-            schema_at = (media_obj[0], f"{media_obj[1]}/schema")
-        # A schema that is only a $ref chain looping back on itself is a spec error (with
-        # its place); a recursive schema with content (a tree) is fine.
-        schema_node = values(schema_at[0].data, compile_pointer(schema_at[1]))
-        self._deref(schema_at[0], schema_at[1], schema_node[0] if schema_node else None)
+            return
         validator = self._validator(*schema_at)
         shown = f"{schema_at[0].path.name}#{schema_at[1]}"
         try:
@@ -298,28 +326,26 @@ class Spec:
                 f"… and {more}{'+' if len(errors) == 200 else ''} more schema errors",
             )
 
-    def _headers(
-        self, response: Response, declared: tuple[Document, str, Any], where: str
-    ) -> Iterator[Finding]:
-        doc, pointer, node = declared
-        headers = node.get("headers")
-        if not isinstance(headers, Mapping):
-            return
-        for name, header in headers.items():
-            if str(name).lower() == "content-type":
-                continue  # Response Object: a "Content-Type" header definition "SHALL be ignored"
-            _, _, resolved = self._deref(doc, f"{pointer}/headers/{escape(name)}", header)
-            if (
-                isinstance(resolved, Mapping)
-                and resolved.get("required") is True
-                and not response.has_header(str(name))
-            ):
-                yield Finding(
-                    "declared-header-missing",
-                    "error",
-                    f"{where} documents the required header {name}, which is missing",
-                    f"header:{name}",
-                )
+    def _schema_of(self, declared: _Declared, media: str) -> tuple[Document, str] | None:
+        """Where the schema for ``media`` is (resolved and checked once), or ``None``."""
+        if media in declared.schemas:
+            return declared.schemas[media]
+        entry = declared.media[media]
+        found: tuple[Document, str] | None = None
+        if entry is not None:
+            doc, pointer, node = entry
+            schema_at: tuple[Document, str, Any] | None = entry if declared.swagger else None
+            if not declared.swagger:
+                media_doc, media_pointer, media_obj = self._deref(doc, pointer, node)
+                if isinstance(media_obj, Mapping) and "schema" in media_obj:
+                    schema_at = (media_doc, f"{media_pointer}/schema", media_obj["schema"])
+            if schema_at is not None:
+                # A schema that is only a $ref chain looping back on itself is a spec error
+                # (reported with its place); a recursive schema with content (a tree) is fine.
+                self._deref(*schema_at)
+                found = (schema_at[0], schema_at[1])
+        declared.schemas[media] = found
+        return found
 
     # --- resolution -----------------------------------------------------------------------
 

@@ -173,18 +173,13 @@ def test_media_type_parameters_and_case_do_not_matter(spec_path: Path) -> None:
 
 
 def test_media_ranges_document_their_types(tmp_path: Path) -> None:
-    spec = _write(
+    spec = _get_a(
         tmp_path,
         """
-        openapi: 3.0.3
-        info: {title: t, version: '1'}
-        paths:
-          /a:
-            get:
-              responses:
-                '200': {description: ok, content: {'application/*': {schema: {type: object}}}}
-                '400': {description: bad, content: {'*/*': {}}}
+        '200': {description: ok, content: {'application/*': {schema: {type: object}}}}
+        '400': {description: bad, content: {'*/*': {}}}
         """,
+        openapi="3.0.3",
     )
     ok = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body_text": "<a/>"}
     assert _found(errspec.check_response(ok, spec=spec, operation="GET /a")) == []
@@ -242,20 +237,14 @@ def test_declared_schema_through_a_ref_to_another_file(spec_path: Path) -> None:
 
 
 def test_declared_schema_findings_are_capped(tmp_path: Path) -> None:
-    spec = _write(
+    spec = _get_a(
         tmp_path,
         """
-        openapi: 3.1.0
-        info: {title: t, version: '1'}
-        paths:
-          /a:
-            get:
-              responses:
-                '200':
-                  description: ok
-                  content:
-                    application/json:
-                      schema: {type: array, items: {type: string}}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
         """,
     )
     record = {"status": 200, "headers": JSON, "body": list(range(25))}
@@ -265,26 +254,21 @@ def test_declared_schema_findings_are_capped(tmp_path: Path) -> None:
 
 
 def test_openapi_30_nullable_and_read_only(tmp_path: Path) -> None:
-    spec = _write(
+    spec = _get_a(
         tmp_path,
         """
-        openapi: 3.0.3
-        info: {title: t, version: '1'}
-        paths:
-          /a:
-            get:
-              responses:
-                '200':
-                  description: ok
-                  content:
-                    application/json:
-                      schema:
-                        type: object
-                        required: [id]
-                        properties:
-                          id: {type: string, readOnly: true}
-                          due: {type: string, nullable: true}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties:
+                  id: {type: string, readOnly: true}
+                  due: {type: string, nullable: true}
         """,
+        openapi="3.0.3",
     )
     ok = {"status": 200, "headers": JSON, "body": {"id": "1", "due": None}}
     assert _found(errspec.check_response(ok, spec=spec, operation="GET /a")) == []
@@ -455,25 +439,19 @@ def test_load_spec_is_cached_until_the_file_changes(spec_path: Path) -> None:
 
 
 def test_an_unusable_spec_is_an_input_error(tmp_path: Path) -> None:
-    broken = _write(
+    broken = _get_a(
         tmp_path,
         """
-        openapi: 3.1.0
-        info: {title: t, version: '1'}
-        paths:
-          /a:
-            get:
-              responses:
-                '404': {$ref: '#/components/responses/Nope'}
-                '400':
-                  description: bad
-                  content:
-                    application/json:
-                      schema: {allOf: [{$ref: 'https://example.com/schema.json'}]}
-                '409':
-                  description: conflict
-                  content:
-                    application/json: {schema: {$ref: '../outside.yaml#/X'}}
+        '404': {$ref: '#/components/responses/Nope'}
+        '400':
+          description: bad
+          content:
+            application/json:
+              schema: {allOf: [{$ref: 'https://example.com/schema.json'}]}
+        '409':
+          description: conflict
+          content:
+            application/json: {schema: {$ref: '../outside.yaml#/X'}}
         """,
     )
     (tmp_path.parent / "outside.yaml").write_text("X: {type: object}\n", encoding="utf-8")
@@ -651,6 +629,13 @@ def test_the_worked_example_spec_checks_the_recorded_responses() -> None:
         operation="getTask",
     )
     assert _found(report) == [("status-mismatch", "/status")]
+
+
+def _get_a(folder: Path, responses: str, openapi: str = "3.1.0") -> Path:
+    """A spec with one operation, GET /a, whose ``responses`` are the YAML given."""
+    body = textwrap.indent(textwrap.dedent(responses).strip(), " " * 8)
+    head = f"openapi: {openapi}\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get:\n"
+    return _write(folder, f"{head}      responses:\n{body}\n")
 
 
 def _write(folder: Path, text: str) -> Path:

@@ -17,7 +17,7 @@ from ._findings import Finding, Report, Severity
 from ._http import NO_BODY, Response
 from ._inputs import as_response
 from ._plan import plan_for
-from ._pointer import compile_pointer, escape, values
+from ._pointer import compile_pointer, escape, join, values
 from ._registry import get_envelope
 from ._reporters import finding_line
 
@@ -86,7 +86,7 @@ def _code_problem(r: Response, report: Report, code: str | int) -> tuple[str | N
     plan = plan_for(get_envelope(report.envelope))
     if plan.code is None:
         raise TypeError(f"the {report.envelope} envelope has no error code member; drop code=")
-    pointer = "/" + "/".join(escape(str(s)) for s in plan.code)
+    pointer = join(plan.code)
     found = values(r.body, plan.code) if r.has_json_body else []
     if code in found or str(code) in [str(v) for v in found]:
         return None, pointer
@@ -165,7 +165,7 @@ def _line_of(at: Mapping[str, int], pointer: str) -> int | None:
     except ValueError:
         return None
     for depth in range(len(segments), 0, -1):
-        key = "".join("/" + escape(str(s)) for s in segments[:depth])
+        key = join(segments[:depth])
         if key in at:
             return at[key]
     return None

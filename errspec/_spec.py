@@ -131,6 +131,11 @@ class Spec:
         """The operation ``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"`` or an
         ``operationId``; :class:`~errspec.InputError` naming the near misses otherwise."""
         if not isinstance(method, str):
+            if not (isinstance(method, Sequence) and len(method) == 2):
+                raise TypeError(
+                    "operation is ('GET', '/tasks/{id}'), 'GET /tasks/{id}' or an operationId, "
+                    f"not {method!r}"
+                )
             method, path = method
         if path is None:
             text = method.strip()

@@ -715,3 +715,8 @@ def test_cli_matches_ndjson_records_by_their_request(spec_path: Path, tmp_path: 
         f"{ndjson}:3: warning operation-unmatched PATCH /tasks/1 matches no operation in "
         "openapi.yaml",
     ]
+
+
+def test_a_malformed_operation_argument_is_a_clear_type_error(spec_path: Path) -> None:
+    with pytest.raises(TypeError, match=r"operation is \('GET', '/tasks/\{id\}'\)"):
+        errspec.check_response(_task(), spec=spec_path, operation=("GET",))  # type: ignore[arg-type]

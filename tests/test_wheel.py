@@ -25,7 +25,18 @@ for env in errspec.envelopes():
     for version in ("3.0", "3.1"):
         assert root.joinpath(env.id, f"openapi-{version}.yaml").is_file()
     assert env.examples(), env.id
-print(json.dumps({"ids": ids, "file": errspec.__file__, "root": str(root)}))
+# the pytest plugin's entry point (pytest loads it) and the schemathesis integration ship; without
+# schemathesis installed, the integration says how to get it
+from importlib.metadata import entry_points
+plugins = [e.value for e in entry_points(group="pytest11") if e.name == "errspec"]
+assert plugins == ["errspec.pytest_plugin"], plugins
+try:
+    import errspec.contrib.schemathesis
+except ImportError as exc:
+    hint = str(exc)
+else:
+    hint = "imported"
+print(json.dumps({"ids": ids, "file": errspec.__file__, "root": str(root), "hint": hint}))
 """
 
 
@@ -73,6 +84,9 @@ def test_wheel_installs_and_loads_every_envelope(tmp_path: Path) -> None:
     assert len(data["ids"]) == 9
     assert str(env_dir) in data["file"], "imported errspec from the source tree, not the wheel"
     assert str(env_dir) in data["root"]
+    assert data["hint"] == (
+        "errspec.contrib.schemathesis needs schemathesis 4: pip install 'errspec[schemathesis]'"
+    )
 
     cli = subprocess.run(
         [str(bindir / "errspec"), "envelopes"],

@@ -318,13 +318,17 @@ def responses_from_har(doc: Any, source: str, options: ReadOptions) -> Iterator[
 
 
 def read_responses(
-    name: str, options: ReadOptions, stdin: IO[bytes] | None = None
+    name: str | Path, options: ReadOptions | None = None, stdin: IO[bytes] | None = None
 ) -> Iterator[Response]:
     """Responses from a file (or ``-`` for ``stdin``), whatever its format.
 
     Formats: a response record, a JSON array of records, NDJSON records, a HAR file, or
-    raw HTTP. Raises :class:`InputError` for anything else.
+    raw HTTP. Raises :class:`InputError` for anything else. Records and HAR entries keep
+    their request's method and URL (``Response.method``/``.url``), which spec-aware
+    checking matches to operations.
     """
+    options = options or ReadOptions()
+    name = str(name)
     if name == "-":
         if stdin is None:
             raise InputError("-: no standard input")

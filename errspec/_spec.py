@@ -120,6 +120,8 @@ class Spec:
         self._prefixes = _base_paths(self.root.data)
         self._validators: dict[tuple[int, str], Any] = {}
         self._declared_cache: dict[tuple[str, str], _Declared | None] = {}
+        self._fast: dict[tuple[int, str], Any] = {}
+        self._rs_registry: Any = None
         self._envelope: Envelope | bool | None = False  # False: not computed yet
 
     def __repr__(self) -> str:
@@ -303,6 +305,9 @@ class Spec:
         schema_at = self._schema_of(declared, chosen)
         if schema_at is None:
             return
+        fast = self._fast_validator(*schema_at)
+        if fast is not None and fast.is_valid(response.body):
+            return
         validator = self._validator(*schema_at)
         shown = f"{schema_at[0].path.name}#{schema_at[1]}"
         try:
@@ -371,6 +376,40 @@ class Spec:
             validator = self._build_validator(doc, pointer)
             self._validators[key] = validator
         return validator
+
+    def _fast_validator(self, doc: Document, pointer: str) -> Any:
+        """A compiled jsonschema-rs validator for an OpenAPI 3.1/3.2 schema (JSON Schema
+        2020-12; the OpenAPI keywords are annotations), to pass valid bodies quickly: ~9 µs
+        for a list of 20 tasks where jsonschema takes ~3 ms. jsonschema (the reference)
+        still decides and explains every body this one rejects. ``None`` for 3.0/2.0
+        schemas (``nullable`` is not JSON Schema) or when it cannot compile (a ``$ref``
+        errspec refuses to follow): then jsonschema alone decides."""
+        if not self.version.startswith(("3.1", "3.2")):
+            return None
+        key = (id(doc), pointer)
+        if key in self._fast:
+            return self._fast[key]
+        import jsonschema_rs
+
+        if self._rs_registry is None:
+
+            def retrieve(uri: str) -> Any:
+                return self._retrieve(uri.partition("#")[0]).data
+
+            self._rs_registry = jsonschema_rs.Registry(
+                [(d.path.resolve().as_uri(), d.data) for d in self._linter.docs.values()],
+                draft=jsonschema_rs.Draft202012,
+                retriever=retrieve,
+            )
+        uri = f"{doc.path.resolve().as_uri()}#{quote(pointer, safe='/~')}"
+        try:
+            fast = jsonschema_rs.Draft202012Validator(
+                {"$ref": uri}, registry=self._rs_registry, validate_formats=False
+            )
+        except Exception:  # a refused or broken $ref: jsonschema reports it when reached
+            fast = None
+        self._fast[key] = fast
+        return fast
 
     def _build_validator(self, doc: Document, pointer: str) -> Any:
         from openapi_schema_validator import OAS30ReadValidator, OAS31Validator

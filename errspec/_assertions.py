@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._check import EnvelopeSpec, OperationArg, SpecArg, check_response
+from ._exceptions import ErrspecError
 from ._findings import Finding, Report, Severity
 from ._http import NO_BODY, Response
 from ._inputs import as_response
@@ -62,8 +63,13 @@ def assert_error_response(
     :func:`errspec.check_response`).
     """
     __tracebackhide__ = True
-    r = as_response(response)
-    report = check_response(r, envelope, spec=spec, operation=operation)
+    try:
+        r = as_response(response)
+        report = check_response(r, envelope, spec=spec, operation=operation)
+    except (ErrspecError, TypeError) as exc:
+        # Not what the test asserted but what it gave (an unknown envelope, a spec errspec
+        # cannot use, not a response): the one-line error, without errspec's frames.
+        raise exc.with_traceback(None) from None
     problems: list[str] = []
     if status is not None and r.status != status:
         problems.append(f"expected HTTP {status}, got {r.status}")

@@ -44,9 +44,17 @@ def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
 
 
 def _run(
-    response: Response, env: Envelope | None, detection: Detection | None
+    response: Response,
+    env: Envelope | None,
+    detection: Detection | None,
+    given: bool | None = None,
 ) -> Iterator[Finding]:
-    """The pipeline. ``detection`` is set when the envelope was detected, not given."""
+    """The pipeline. ``detection`` is set when the envelope was detected, not given.
+    ``given`` (default: no detection) says the caller named the envelope: then any body
+    of it in a success response counts as an error body; otherwise (detected, or the
+    spec's envelope) only one that says so itself."""
+    if given is None:
+        given = detection is None
     status = response.status
     if env is None:
         if status < 400:
@@ -69,7 +77,7 @@ def _run(
     ctx = Context(plan, response, response.body, env.id)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
-        looks = _looks_like_error if detection is None else _surely_error
+        looks = _looks_like_error if given else _surely_error
         if response.has_json_body and looks(plan, response.body):
             yield ctx.finding(
                 "error-with-success-status",
@@ -155,17 +163,20 @@ def _contract(
 
 def _envelope_for(
     r: Response, envelope: EnvelopeSpec, spec: Spec | None
-) -> tuple[Envelope | None, Detection | None]:
-    """The envelope given, else the spec's, else the detected one (with the detection)."""
+) -> tuple[Envelope | None, Detection | None, bool]:
+    """The envelope given, else the spec's, else the detected one (with the detection),
+    and whether it was given."""
     env = _resolve_envelope(envelope)
-    if env is None and spec is not None:
-        env = spec.envelope
+    if env is not None:
+        return env, None, True
+    if spec is not None and spec.envelope is not None:
+        return spec.envelope, None, False
     detection = None
-    if env is None and r.has_json_body:
+    if r.has_json_body:
         detection = detect(r)
         if detection.envelope is not None:
             env = get_envelope(detection.envelope)
-    return env, detection
+    return env, detection, False
 
 
 def iter_findings(
@@ -186,8 +197,8 @@ def iter_findings(
     r = as_response(response)
     loaded, _, contract = _contract(r, spec, operation)
     yield from contract
-    env, detection = _envelope_for(r, envelope, loaded)
-    yield from _run(r, env, detection)
+    env, detection, given = _envelope_for(r, envelope, loaded)
+    yield from _run(r, env, detection, given)
 
 
 def check_response(
@@ -205,13 +216,13 @@ def check_response(
     """
     r = as_response(response, source)
     loaded, op, contract = _contract(r, spec, operation)
-    env, detection = _envelope_for(r, envelope, loaded)
+    env, detection, given = _envelope_for(r, envelope, loaded)
     notes: list[str] = []
     if detection is not None and detection.envelope is not None and detection.tied_with:
         notes.append(
             f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
         )
-    findings = (*contract, *_run(r, env, detection))
+    findings = (*contract, *_run(r, env, detection, given))
     return Report(
         source=r.source,
         envelope=env.id if env else None,

@@ -307,7 +307,6 @@ def check_command(
         _fail("--operation needs --spec (the OpenAPI document the operation is in)")
     try:
         if spec_path is not None:
-            check_path(spec_path)
             spec = load_spec(
                 spec_path,
                 allow_remote_refs=allow_remote_refs,

@@ -23,3 +23,8 @@ class UnknownEnvelopeError(ErrspecError, LookupError):
 
 class InvalidEnvelopeError(ErrspecError, ValueError):
     """An envelope folder whose schema or profile cannot be loaded or is invalid."""
+
+
+# Tracebacks and reprs name the public classes (errspec.InputError, not errspec._inputs…).
+for _cls in (ErrspecError, UnknownEnvelopeError, InvalidEnvelopeError):
+    _cls.__module__ = "errspec"

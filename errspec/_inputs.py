@@ -46,6 +46,9 @@ class InputError(ErrspecError):
     """An input errspec cannot read as responses: one line, exit code 2."""
 
 
+InputError.__module__ = "errspec"  # tracebacks name the public class
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     max_body: int = DEFAULT_MAX_BODY
@@ -153,9 +156,12 @@ def response_from_record(data: Any, source: str) -> Response:
         raise InputError(f"{source}: 'headers' must be an object of strings") from None
     if "body" in data and "body_text" in data:
         raise InputError(f"{source}: a record has 'body' or 'body_text', not both")
+    if "request" in data and not isinstance(data["request"], Mapping | None):
+        raise InputError(f"{source}: 'request' must be an object with 'method' and 'url'")
     request: Mapping[str, Any] = data["request"] if isinstance(data.get("request"), Mapping) else {}
     method = data.get("method", request.get("method"))
     url = data.get("url", request.get("url"))
+    _request_strings(method, url, source)
     common = {
         "status": status,
         "headers": headers,
@@ -174,6 +180,13 @@ def response_from_record(data: Any, source: str) -> Response:
     response = Response(status=status, headers=headers, source=source)
     body, body_text, problem = decode_body(text.encode("utf-8"), response.header("content-type"))
     return Response(body=body, body_text=body_text or text, body_problem=problem, **common)
+
+
+def _request_strings(method: Any, url: Any, source: str) -> None:
+    """A recorded request's method and URL are strings (or absent)."""
+    for name, value in (("method", method), ("url", url)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{source}: the request's {name!r} must be a string, not {value!r}")
 
 
 # --- raw HTTP ----------------------------------------------------------------------------
@@ -291,6 +304,7 @@ def responses_from_har(doc: Any, source: str, options: ReadOptions) -> Iterator[
         content_type = lookup.header("content-type") or (str(mime) if mime else None)
         method = request.get("method") if isinstance(request, Mapping) else None
         url = request.get("url") if isinstance(request, Mapping) else None
+        _request_strings(method, url, f"{where}: request")
         body_text: str | None
         problem: str | None
         if text is None:

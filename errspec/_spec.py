@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -76,10 +76,13 @@ class _Declared:
     schemas: dict[str, tuple[Document, str] | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Template:
+    """An operation's path template, segment by segment: a literal (compared with the
+    request's percent-decoded segment) or a pattern for a segment with ``{parameters}``."""
+
     operation: Operation
-    regex: re.Pattern[str]
+    segments: tuple[str | re.Pattern[str], ...]
     literal: int  # characters outside {parameters}: more literal = more specific
 
 
@@ -99,7 +102,9 @@ class Spec:
         from ._lint import LintOptions, _Linter
 
         self.path = Path(path)
-        self.root = load_document(self.path)
+        # Loaded by the name given (its errors name it so), then kept by absolute path: the
+        # spec is cached and reused, also after the working directory changes.
+        self.root = replace(load_document(self.path), path=self.path.resolve())
         if self.root.version is None:
             raise InputError(
                 f"{self.path}: no `openapi` or `swagger` version: not an OpenAPI document"
@@ -110,16 +115,20 @@ class Spec:
         )
         self._linter = _Linter(self.root, self._options)
         self._linter.docs[self.root.path.resolve()] = self.root
+        self._op_prefixes: dict[str, list[tuple[str, ...]]] = {}
         self.operations: tuple[Operation, ...] = tuple(self._walk())
         self._by_key = {(op.method, op.path): op for op in self.operations}
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
-        self._templates = sorted(
-            (_template(op) for op in self.operations),
-            key=lambda t: (-t.literal, t.operation.path),
-        )
-        self._prefixes = _base_paths(self.root.data)
+        # (method, number of path segments) -> (base path segments, template) to try
+        root_prefixes = _base_paths(self.root.data)
+        self._index: dict[tuple[str, int], list[tuple[tuple[str, ...], _Template]]] = {}
+        for op in self.operations:
+            template = _template(op)
+            for prefix in self._op_prefixes.get(op.pointer) or root_prefixes:
+                key = (op.method, len(prefix) + len(template.segments))
+                self._index.setdefault(key, []).append((prefix, template))
         self._validators: dict[tuple[int, str], Any] = {}
-        self._declared_cache: dict[tuple[str, str], _Declared | None] = {}
+        self._declared_cache: dict[tuple[int, str, str], _Declared | None] = {}
         self._fast: dict[tuple[int, str], Any] = {}
         self._rs_registry: Any = None
         self._envelope: Envelope | bool | None = False  # False: not computed yet
@@ -133,7 +142,11 @@ class Spec:
         """The operation ``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"`` or an
         ``operationId``; :class:`~errspec.InputError` naming the near misses otherwise."""
         if not isinstance(method, str):
-            if not (isinstance(method, Sequence) and len(method) == 2):
+            if not (
+                isinstance(method, Sequence)
+                and len(method) == 2
+                and all(isinstance(part, str) for part in method)
+            ):
                 raise TypeError(
                     "operation is ('GET', '/tasks/{id}'), 'GET /tasks/{id}' or an operationId, "
                     f"not {method!r}"
@@ -141,7 +154,7 @@ class Spec:
             method, path = method
         if path is None:
             text = method.strip()
-            if " " not in text:
+            if len(text.split()) == 1:
                 found = self._by_id.get(text)
                 if found is not None:
                     return found
@@ -149,7 +162,7 @@ class Spec:
                     f"{self.path}: no operation with operationId {text!r}"
                     + _near(text, list(self._by_id))
                 )
-            method, _, path = text.partition(" ")
+            method, path = text.split(None, 1)
         key = (method.strip().upper(), path.strip())
         found = self._by_key.get(key)
         if found is None:
@@ -160,22 +173,37 @@ class Spec:
         return found
 
     def match(self, method: str | None, url: str | None) -> Operation | None:
-        """The operation a request was for: its method and the URL's path matched against
-        the path templates, after a server's base path (``servers[].url``, Swagger 2.0
-        ``basePath``). Concrete paths win over templated ones (the Paths Object)."""
-        if not method or not url:
+        """The operation a request was for: its method, and the URL's path (percent-decoded
+        segment by segment) matched against the path templates after a server's base path
+        (``servers[].url`` of the operation, its path item or the document, variables at
+        their ``default``; Swagger 2.0 ``basePath``; or none). The longest base path wins,
+        then concrete paths over templated ones (the Paths Object). A ``HEAD`` request
+        without a ``head`` operation is matched to the ``get`` one (RFC 9110 §9.3.2: HEAD is
+        GET without content)."""
+        if not isinstance(method, str) or not isinstance(url, str) or not method or not url:
             return None
-        method = method.upper()
         path = urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
         path = path.split("?", 1)[0].split("#", 1)[0] or "/"
-        for prefix in self._prefixes:
-            if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        segments = _path_segments(path)
+        method = method.upper()
+        found = self._match(method, segments)
+        if found is None and method == "HEAD":
+            found = self._match("GET", segments)
+        return found
+
+    def _match(self, method: str, segments: list[str]) -> Operation | None:
+        best: tuple[int, int, Operation] | None = None
+        for prefix, template in self._index.get((method, len(segments)), ()):
+            if tuple(segments[: len(prefix)]) != prefix:
                 continue
-            rest = path[len(prefix) :] or "/"
-            for template in self._templates:
-                if template.operation.method == method and template.regex.fullmatch(rest):
-                    return template.operation
-        return None
+            if all(
+                want == got if isinstance(want, str) else want.fullmatch(got)
+                for want, got in zip(template.segments, segments[len(prefix) :], strict=True)
+            ):
+                rank = (len(prefix), template.literal)
+                if best is None or rank > best[:2]:
+                    best = (*rank, template.operation)
+        return best[2] if best else None
 
     # --- the spec's envelope --------------------------------------------------------------
 
@@ -222,7 +250,7 @@ class Spec:
 
     def _declared(self, operation: Operation, key: str, node: Any) -> _Declared | None:
         """What the response ``key`` of ``operation`` documents, resolved once."""
-        cache_key = (operation.pointer, key)
+        cache_key = (id(operation.doc), operation.pointer, key)
         if cache_key in self._declared_cache:
             return self._declared_cache[cache_key]
         doc, pointer, resolved = self._deref(
@@ -316,6 +344,11 @@ class Spec:
                 key=lambda e: (list(map(str, e.absolute_path)), str(e.message)),
             )
         except RecursionError:
+            if _depth(response.body, 100) < 100:  # a shallow body: the schema loops
+                raise InputError(
+                    f"{shown}: the schema loops back on itself (a $ref cycle through "
+                    "allOf/anyOf/oneOf or properties), so no body can be checked against it"
+                ) from None
             raise InputError(
                 f"{response.source}: the body nests too deeply to check against {shown}"
             ) from None
@@ -475,6 +508,9 @@ class Spec:
                 op = node.get(method)
                 if isinstance(op, Mapping):
                     op_id = op.get("operationId")
+                    servers = op.get("servers") or node.get("servers")
+                    if isinstance(servers, list) and servers:
+                        self._op_prefixes[f"{pointer}/{method}"] = _base_paths({"servers": servers})
                     yield Operation(
                         method.upper(),
                         str(path),
@@ -514,20 +550,43 @@ def load_spec(
     return spec
 
 
-def _template(op: Operation) -> _Template:
-    parts = re.split(r"(\{[^{}/]*\})", op.path)
-    regex = "".join(
-        "[^/]+" if part.startswith("{") and part.endswith("}") else re.escape(part)
-        for part in parts
+def _path_segments(path: str) -> list[str]:
+    """``/tasks/caf%C3%A9`` -> ``['tasks', 'café']`` (``/`` -> ``['']``)."""
+    return (
+        [unquote(segment) for segment in path.split("/")[1:]]
+        if path.startswith("/")
+        else [unquote(segment) for segment in path.split("/")]
     )
-    literal = sum(len(p) for p in parts if not p.startswith("{"))
-    return _Template(op, re.compile(regex), literal)
 
 
-def _base_paths(data: Mapping[str, Any]) -> list[str]:
-    """The path parts of the servers' URLs (variables matched as written in their default),
-    longest first, then ``""`` (a URL given relative to the API root)."""
-    prefixes: set[str] = set()
+def _template(op: Operation) -> _Template:
+    segments: list[str | re.Pattern[str]] = []
+    literal = 0
+    for segment in op.path.split("/")[1:] if op.path.startswith("/") else op.path.split("/"):
+        parts = re.split(r"(\{[^{}]*\})", segment)
+        if len(parts) == 1:
+            segments.append(segment)
+            literal += len(segment)
+            continue
+        segments.append(
+            re.compile(
+                "".join(
+                    ".+" if part.startswith("{") and part.endswith("}") else re.escape(part)
+                    for part in parts
+                ),
+                re.S,
+            )
+        )
+        literal += sum(len(p) for p in parts if not p.startswith("{"))
+    return _Template(op, tuple(segments), literal)
+
+
+def _base_paths(data: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """The path parts of the servers' URLs (variables at their ``default``) and Swagger
+    2.0's ``basePath``, as decoded segments, longest first, then ``()``: a URL given
+    relative to the API root (a test client's)."""
+    prefixes: set[tuple[str, ...]] = {()}
+    paths: list[str] = []
     servers = data.get("servers")
     if isinstance(servers, list):
         for server in servers:
@@ -539,12 +598,16 @@ def _base_paths(data: Mapping[str, Any]) -> list[str]:
                 for name, var in variables.items():
                     if isinstance(var, Mapping) and "default" in var:
                         url = url.replace(f"{{{name}}}", str(var["default"]))
-            path = urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
-            prefixes.add(unquote(path).rstrip("/"))
+            paths.append(
+                urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
+            )
     base = data.get("basePath")
     if isinstance(base, str):
-        prefixes.add(base.rstrip("/"))
-    prefixes.add("")
+        paths.append(base)
+    for path in paths:
+        path = path.split("?", 1)[0].rstrip("/")
+        if path:
+            prefixes.add(tuple(_path_segments(path if path.startswith("/") else "/" + path)))
     return sorted(prefixes, key=len, reverse=True)
 
 
@@ -577,7 +640,22 @@ def _near(text: str, names: list[str]) -> str:
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
     if close:
         return f"; did you mean {', '.join(close)}?"
+    if not names:
+        return " (it has none)"
     return f" (it has {len(names)}: {', '.join(names[:5])}{', …' if len(names) > 5 else ''})"
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests, counted up to ``limit`` (iteratively)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo and deepest < limit:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            todo.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            todo.extend((v, depth + 1) for v in node)
+    return deepest
 
 
 def _short(text: str, limit: int = 160) -> str:

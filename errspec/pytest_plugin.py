@@ -75,14 +75,19 @@ class ErrspecChecker:
     ) -> Report:
         """:func:`errspec.check_response` with the configured defaults (never raises on
         findings; look at ``.findings``)."""
+        __tracebackhide__ = True
         from ._check import check_response
+        from ._exceptions import ErrspecError
 
-        return check_response(
-            response,
-            self.envelope if envelope is _UNSET else envelope,
-            spec=self.spec if spec is _UNSET else spec,
-            operation=operation,
-        )
+        try:
+            return check_response(
+                response,
+                self.envelope if envelope is _UNSET else envelope,
+                spec=self.spec if spec is _UNSET else spec,
+                operation=operation,
+            )
+        except (ErrspecError, TypeError) as exc:  # without errspec's frames
+            raise exc.with_traceback(None) from None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,27 +118,40 @@ def _checker(config: pytest.Config) -> ErrspecChecker | str:
         # settings (this runs for the report header of every pytest session).
         config.stash[_KEY] = ErrspecChecker()
         return config.stash[_KEY]
+    from ._check import _resolve_envelope
     from ._config import load_config
     from ._exceptions import ErrspecError
+    from ._spec import load_spec
 
     result: ErrspecChecker | str
     try:
         settings = load_config(folder=root)
-        envelope = config.getoption("errspec_envelope") or settings.envelope or "auto"
+        envelope_option = config.getoption("errspec_envelope")
         spec_option = config.getoption("errspec_spec")
-        spec_name = spec_option or settings.spec
-        spec: Path | None = None
-        if spec_name:
+        envelope_name = envelope_option or settings.envelope or "auto"
+        # Checked now, so that a typo is one line in the header and a fixture error, not a
+        # traceback in every test.
+        envelope = _resolve_envelope(envelope_name) or "auto"
+        spec = None
+        if spec_option or settings.spec:
             # --errspec-spec is relative to where pytest runs; [tool.errspec] spec to the
             # project root (the folder of the configuration file).
-            spec = Path(spec_name) if spec_option else root / spec_name
-            if not spec.is_file():
-                raise ErrspecError(f"errspec spec {spec_name!r}: no such file ({spec})")
+            path = Path(spec_option).resolve() if spec_option else root / str(settings.spec)
+            spec = load_spec(
+                path, allow_outside_refs=bool(settings.lint.get("allow-outside-refs", False))
+            )
+        sources = [
+            "--errspec-envelope" if envelope_option else None,
+            "--errspec-spec" if spec_option else None,
+            settings.source
+            if (settings.envelope and not envelope_option) or (settings.spec and not spec_option)
+            else None,
+        ]
         result = ErrspecChecker(
             envelope=envelope,
             spec=spec,
             fail_on=settings.fail_on or "error",
-            source=settings.source,
+            source=" and ".join(s for s in sources if s) or None,
         )
     except ErrspecError as exc:
         result = f"errspec configuration: {exc}"
@@ -159,9 +177,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return checker
     if checker.source is None and checker.envelope == "auto" and checker.spec is None:
         return None
-    spec = f", spec {checker.spec}" if checker.spec else ""
+    envelope = getattr(checker.envelope, "id", checker.envelope)
+    spec = f", spec {getattr(checker.spec, 'path', checker.spec)}" if checker.spec else ""
     source = f" (from {checker.source})" if checker.source else ""
-    return f"errspec: envelope {checker.envelope}{spec}{source}"
+    return f"errspec: envelope {envelope}{spec}{source}"
 
 
 @pytest.fixture

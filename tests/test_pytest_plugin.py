@@ -237,13 +237,13 @@ def test_command_line_options_override_the_configuration(pytester: pytest.Pytest
 
 
         def test_envelope(errspec_checker):
-            assert errspec_checker.envelope == "problem-details"
+            assert errspec_checker.envelope.id == "problem-details"
             errspec_checker.assert_error_response(client.get("/tasks/7"), status=404)
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--errspec-envelope", "problem-details")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["errspec: envelope problem-details (from *pyproject.toml*)"])
+    result.stdout.fnmatch_lines(["errspec: envelope problem-details (from --errspec-envelope)"])
 
 
 def test_a_broken_configuration_fails_the_fixture_in_one_line(pytester: pytest.Pytester) -> None:
@@ -393,3 +393,87 @@ def test_every_public_name_resolves() -> None:
         assert getattr(errspec, name) is not None, name
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         errspec.nope  # noqa: B018
+
+
+def test_an_unknown_envelope_or_unusable_spec_fails_the_fixture_in_one_line(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyprojecttoml('[tool.errspec]\nenvelope = "nosuch"\n')
+    pytester.makepyfile(test_x="def test_uses_fixture(errspec_checker):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*errspec configuration: *unknown envelope 'nosuch'*"])
+    assert "_registry.py" not in result.stdout.str()
+
+
+def test_spec_errors_at_check_time_are_one_line(pytester: pytest.Pytester) -> None:
+    """A $ref the spec cannot follow surfaces when a response reaches it: one line, no
+    errspec frames; outside refs are allowed by [tool.errspec.lint] allow-outside-refs."""
+    _conftest(pytester)
+    pytester.makepyprojecttoml('[tool.errspec]\nspec = "api/openapi.yaml"\n')
+    api = pytester.mkdir("api")
+    (api / "openapi.yaml").write_text(
+        textwrap.dedent(
+            """
+            openapi: 3.1.0
+            info: {title: Tasks, version: '1'}
+            paths:
+              /tasks/{id}:
+                get:
+                  responses:
+                    '404': {$ref: '../shared.yaml#/NotFound'}
+            """
+        ),
+        encoding="utf-8",
+    )
+    (pytester.path / "shared.yaml").write_text(
+        "NotFound:\n  description: gone\n  content:\n    application/problem+json: {}\n",
+        encoding="utf-8",
+    )
+    pytester.makepyfile(
+        test_x="""
+        from app_under_test import client
+
+
+        def test_missing(errspec_checker):
+            errspec_checker.assert_error_response(client.get("/tasks/7"), status=404)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E   *errspec.InputError: *outside the spec's folder*"])
+    out = result.stdout.str()
+    assert "_spec.py" not in out
+    assert "_check.py" not in out
+    pytester.makepyprojecttoml(
+        '[tool.errspec]\nspec = "api/openapi.yaml"\n'
+        "[tool.errspec.lint]\nallow-outside-refs = true\n"
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_relative_spec_option_survives_a_chdir(pytester: pytest.Pytester) -> None:
+    _conftest(pytester)
+    (pytester.path / "openapi.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /tasks/{id}:\n"
+        "    get:\n      responses:\n        '404': {description: gone}\n",
+        encoding="utf-8",
+    )
+    pytester.makepyfile(
+        test_x="""
+        from app_under_test import client
+
+
+        def test_after_chdir(errspec_checker, monkeypatch, tmp_path):
+            monkeypatch.chdir(tmp_path)
+            report = errspec_checker.check(client.get("/tasks/7"))
+            assert report.operation == "GET /tasks/{id}"
+            assert report.rules() == ["media-type-undocumented"]
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--errspec-spec", "openapi.yaml")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["errspec: envelope auto, spec */openapi.yaml (from --errspec-spec)"]
+    )

@@ -723,3 +723,121 @@ def test_cli_matches_ndjson_records_by_their_request(spec_path: Path, tmp_path: 
 def test_a_malformed_operation_argument_is_a_clear_type_error(spec_path: Path) -> None:
     with pytest.raises(TypeError, match=r"operation is \('GET', '/tasks/\{id\}'\)"):
         errspec.check_response(_task(), spec=spec_path, operation=("GET",))  # type: ignore[arg-type]
+
+
+def test_paths_match_percent_decoded_and_per_operation_servers(tmp_path: Path) -> None:
+    spec_file = _write(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        servers: [{url: 'https://h.example/a%20b'}]
+        paths:
+          /café/{id}:
+            get:
+              responses: {'200': {description: ok}}
+          /reports:
+            servers: [{url: 'https://reports.example/v2'}]
+            get:
+              responses: {'200': {description: ok}}
+          /files/{name}.json:
+            get:
+              responses: {'200': {description: ok}}
+          /files/{name}:
+            get:
+              responses: {'200': {description: ok}}
+        """,
+    )
+    spec = errspec.load_spec(spec_file)
+
+    def matched(method: str, url: str) -> str | None:
+        op = spec.match(method, url)
+        return str(op) if op else None
+
+    assert matched("GET", "https://h.example/a%20b/caf%C3%A9/1") == "GET /café/{id}"
+    assert matched("GET", "/café/1") == "GET /café/{id}"  # decoded already (werkzeug)
+    assert matched("GET", "/caf%C3%A9/a%2Fb") == "GET /café/{id}"  # %2F stays in its segment
+    assert matched("GET", "https://reports.example/v2/reports") == "GET /reports"
+    assert matched("GET", "https://h.example/a%20b/reports") is None  # not its server
+    assert matched("GET", "/files/x.json") == "GET /files/{name}.json"
+    assert matched("GET", "/files/x.yaml") == "GET /files/{name}"
+    assert matched("HEAD", "/files/x") == "GET /files/{name}"  # HEAD is GET without content
+    assert matched("POST", "/files/x") is None
+
+
+def test_responses_are_resolved_per_document(tmp_path: Path) -> None:
+    """Two path items $ref'd from different files at the same pointer keep their own
+    responses (a cache keyed by pointer alone mixed them up)."""
+    for name, member in (("a", "from_a"), ("b", "from_b")):
+        (tmp_path / f"{name}.yaml").write_text(
+            "item:\n  get:\n    responses:\n      '404':\n        description: gone\n"
+            "        content:\n          application/json:\n            schema:\n"
+            f"              {{type: object, required: [{member}]}}\n",
+            encoding="utf-8",
+        )
+    spec = _write(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        paths:
+          /a: {$ref: 'a.yaml#/item'}
+          /b: {$ref: 'b.yaml#/item'}
+        """,
+    )
+    for path, member in (("/a", "from_a"), ("/b", "from_b"), ("/a", "from_a")):
+        record = {"status": 404, "headers": JSON, "body": {member: 1}}
+        report = errspec.check_response(record, "odata", spec=spec, operation=f"GET {path}")
+        assert "declared-schema" not in report.rules(), (path, report.findings)
+
+
+def test_a_success_body_is_not_an_error_body_because_of_the_spec(spec_path: Path) -> None:
+    """The spec's envelope is inferred, not named: a 200 whose members happen to look like
+    a problem (`type`, `title`) is judged as detection would judge it."""
+    record = _task(body={"id": "t1", "title": "Write", "type": "bug", "status": 2})
+    report = errspec.check_response(record, spec=spec_path, operation="getTask")
+    assert report.findings == ()
+    named = errspec.check_response(record, "problem-details", spec=spec_path, operation="getTask")
+    assert "error-with-success-status" in named.rules()
+
+
+def test_a_record_with_a_non_string_request_is_an_input_error(spec_path: Path) -> None:
+    for record in (
+        {**_task(), "method": 5, "url": "/tasks/1"},
+        {**_task(), "request": {"method": ["GET"], "url": "/tasks/1"}},
+        {**_task(), "request": "GET /tasks/1"},
+    ):
+        with pytest.raises(errspec.InputError, match="request"):
+            errspec.check_response(record, spec=spec_path)
+
+
+def test_a_spec_loaded_by_a_relative_path_survives_a_chdir(
+    spec_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(spec_path.parent)
+    record = {"status": 404, "headers": PROBLEM_HEADERS, "body": {"title": "Not Found"}}
+    errspec.check_response(record, spec="openapi.yaml", operation="getTask")
+    monkeypatch.chdir(spec_path.parent.parent)
+    report = errspec.check_response(_task(body={"id": 1}), spec=spec_path, operation="getTask")
+    assert _found(report) == [("declared-schema", ""), ("declared-schema", "/id")]
+
+
+def test_a_schema_looping_through_allof_is_named_as_such(tmp_path: Path) -> None:
+    spec = _get_a(
+        tmp_path,
+        """
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}
+        """,
+        openapi="3.0.3",
+    )
+    text = spec.read_text(encoding="utf-8") + (
+        "components:\n  schemas:\n"
+        "    A: {allOf: [{$ref: '#/components/schemas/B'}]}\n"
+        "    B: {allOf: [{$ref: '#/components/schemas/A'}]}\n"
+    )
+    spec.write_text(text, encoding="utf-8")
+    record = {"status": 200, "headers": JSON, "body": {"a": 1}}
+    with pytest.raises(errspec.InputError, match="the schema loops back on itself"):
+        errspec.check_response(record, spec=spec, operation="GET /a")

@@ -445,7 +445,7 @@ class Spec:
         return fast
 
     def _build_validator(self, doc: Document, pointer: str) -> Any:
-        from openapi_schema_validator import OAS30ReadValidator, OAS31Validator
+        from openapi_schema_validator import OAS31Validator
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT4, DRAFT202012
 
@@ -462,7 +462,7 @@ class Spec:
         ]
         registry: Registry[Any] = Registry(retrieve=retrieve).with_resources(resources)  # type: ignore[call-arg]
         uri = f"{doc.path.resolve().as_uri()}#{quote(pointer, safe='/~')}"
-        cls = OAS31Validator if modern else OAS30ReadValidator
+        cls = OAS31Validator if modern else _oas30_validator(self.version.startswith("2"))
         return cls({"$ref": uri}, registry=registry)
 
     def _retrieve(self, uri: str) -> Document:
@@ -643,6 +643,36 @@ def _near(text: str, names: list[str]) -> str:
     if not names:
         return " (it has none)"
     return f" (it has {len(names)}: {', '.join(names[:5])}{', …' if len(names) > 5 else ''})"
+
+
+_OAS30: dict[bool, Any] = {}
+
+
+def _oas30_validator(swagger: bool) -> Any:
+    """openapi-schema-validator's ``OAS30ReadValidator`` (responses: ``readOnly`` members
+    may appear, ``writeOnly`` ones may not), with ``null`` reported once (it says both
+    "None for not nullable" and "None is not of type …"), and for Swagger 2.0 the
+    ``x-nullable: true`` extension read as OpenAPI 3.0's ``nullable: true``."""
+    cls = _OAS30.get(swagger)
+    if cls is None:
+        from jsonschema.validators import extend
+        from openapi_schema_validator import OAS30ReadValidator
+
+        oas_type = OAS30ReadValidator.VALIDATORS["type"]
+
+        def type_(validator: Any, data_type: Any, instance: Any, schema: Any) -> Iterator[Any]:
+            if instance is None:
+                if schema.get("nullable") is True or (swagger and schema.get("x-nullable") is True):
+                    return
+                for error in oas_type(validator, data_type, instance, schema):
+                    if error.message != "None for not nullable":
+                        yield error
+                return
+            yield from oas_type(validator, data_type, instance, schema)
+
+        cls = extend(OAS30ReadValidator, {"type": type_})  # type: ignore[no-untyped-call]
+        _OAS30[swagger] = cls
+    return cls
 
 
 def _depth(value: Any, limit: int) -> int:

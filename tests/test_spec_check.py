@@ -841,3 +841,42 @@ def test_a_schema_looping_through_allof_is_named_as_such(tmp_path: Path) -> None
     record = {"status": 200, "headers": JSON, "body": {"a": 1}}
     with pytest.raises(errspec.InputError, match="the schema loops back on itself"):
         errspec.check_response(record, spec=spec, operation="GET /a")
+
+
+def test_null_is_one_finding_and_swagger_x_nullable_counts(tmp_path: Path) -> None:
+    openapi = _get_a(
+        tmp_path / "oas30",
+        """
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {due: {type: string}, note: {type: string, nullable: true}}
+        """,
+        openapi="3.0.3",
+    )
+    record = {"status": 200, "headers": JSON, "body": {"due": None, "note": None}}
+    report = errspec.check_response(record, spec=openapi, operation="GET /a")
+    assert _found(report) == [("declared-schema", "/due")]
+    assert report.findings[0].message.endswith("None is not of type 'string'")
+    swagger = _write(
+        tmp_path / "swagger",
+        """
+        swagger: '2.0'
+        info: {title: t, version: '1'}
+        produces: [application/json]
+        paths:
+          /a:
+            get:
+              responses:
+                '200':
+                  description: ok
+                  schema:
+                    type: object
+                    properties: {due: {type: string}, note: {type: string, x-nullable: true}}
+        """,
+    )
+    report = errspec.check_response(record, spec=swagger, operation="GET /a")
+    assert _found(report) == [("declared-schema", "/due")]

@@ -2,16 +2,20 @@
 
 Thin by design: parse options, call the library, render, exit once. Exit codes everywhere:
 0 success (nothing at or above ``--fail-on``), 1 findings, 2 usage error or unreadable input
-with a one-line reason on stderr.
+with a one-line reason on stderr, 3 an internal error (a bug in errspec: one line, and the
+traceback only with ``--debug`` or ``ERRSPEC_DEBUG=1``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
 import sys
 import textwrap
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -36,6 +40,9 @@ __all__ = ["cli", "main"]
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+#: Where a user reports an internal error (exit code 3).
+BUG_REPORT = "please report it to the errspec developers with the command and its input"
 
 
 class UsageFailure(click.ClickException):
@@ -58,8 +65,30 @@ def _envelope(name: str) -> Envelope:
         _fail(str(exc))
 
 
+def _debug_wanted() -> bool:
+    """``--debug`` was given, or ``ERRSPEC_DEBUG`` is set to something other than 0/empty."""
+    return _DEBUG[0] or os.environ.get("ERRSPEC_DEBUG", "").strip() not in ("", "0")
+
+
+#: Set by the group's --debug option (a list, so the callback can set it without `global`).
+_DEBUG = [False]
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    _DEBUG[0] = _DEBUG[0] or value
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="errspec")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="On an internal error (exit code 3), print the traceback too (or ERRSPEC_DEBUG=1).",
+)
 def cli() -> None:
     """errspec: the reference for HTTP API error envelopes.
 
@@ -67,7 +96,8 @@ def cli() -> None:
     OData/Microsoft and five vendor styles), ships their canonical JSON Schemas and
     reusable OpenAPI components, and says what each envelope means.
 
-    Exit codes: 0 success, 1 findings, 2 usage error or unreadable input.
+    Exit codes: 0 success, 1 findings, 2 usage error or unreadable input, 3 an internal
+    error (a bug in errspec; --debug shows the traceback).
     """
 
 
@@ -213,7 +243,8 @@ Examples:
   errspec check traffic.har --spec openapi.yaml          # match entries to operations
   errspec check 404.json --spec openapi.yaml --operation 'GET /tasks/{id}'
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or usage error.
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or usage error,
+3 a bug in errspec (errspec --debug check … shows the traceback).
 """
 
 
@@ -334,7 +365,8 @@ Examples:
   errspec lint openapi.json --write-baseline .errspec-baseline.json
   errspec lint openapi.json --baseline .errspec-baseline.json   # only new findings fail
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or usage error.
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or usage error,
+3 a bug in errspec (errspec --debug lint … shows the traceback).
 """
 
 
@@ -603,8 +635,29 @@ def _summary_json(env: Envelope, *, brief: bool) -> dict[str, Any]:
     return data
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line, at most ``limit`` characters, writable to any UTF-8 stream."""
+    flat = " ".join(text.split())
+    flat = flat.encode("utf-8", "backslashreplace").decode("utf-8")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _writable_streams() -> None:
+    """A lone surrogate that reaches the output is escaped instead of killing the run."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point of the ``errspec`` console script."""
+    """Entry point of the ``errspec`` console script.
+
+    Exit codes: 0, 1 findings, 2 usage or input error (one line), 3 an internal error: a bug
+    in errspec, one line saying so (the traceback with ``--debug`` or ``ERRSPEC_DEBUG=1``).
+    """
+    _writable_streams()
     try:
         code = cli.main(args=argv, prog_name="errspec", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -616,6 +669,27 @@ def main(argv: list[str] | None = None) -> NoReturn:
         exc.show()
         code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     except ErrspecError as exc:
-        click.echo(f"errspec: error: {exc}", err=True)
+        click.echo(f"errspec: error: {_one_line(str(exc))}", err=True)
         code = EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`errspec check … | head`): nothing more to say to it.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_USAGE
+    except (Exception, RecursionError, MemoryError) as exc:
+        code = _internal_error(exc)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """One line saying errspec has a bug (exit 3); the traceback only when asked for."""
+    if _debug_wanted():
+        traceback.print_exception(exc, file=sys.stderr)
+        hint = ""
+    else:
+        hint = " (`errspec --debug …` or ERRSPEC_DEBUG=1 shows the traceback)"
+    what = _one_line(f"{type(exc).__name__}: {exc}", 200)
+    click.echo(
+        f"errspec: internal error: {what}: this is a bug in errspec; {BUG_REPORT}{hint}", err=True
+    )
+    return EXIT_INTERNAL

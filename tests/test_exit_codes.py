@@ -1,0 +1,122 @@
+"""Exit codes 0/1/2/3 of the real console entry point, and what an internal error prints.
+
+An internal error (a bug in errspec) must be told apart from findings (1) and bad input
+(2): exit code 3, one line on stderr, the traceback only with --debug or ERRSPEC_DEBUG=1.
+These tests plant a bug (a function that raises) in a fresh interpreter and run `main()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+RECORD = {"status": 404, "headers": {"Content-Type": "application/problem+json"}, "body": {}}
+
+#: Runs errspec's console entry point with `check_response` replaced by one that raises.
+PLANTED_BUG = textwrap.dedent(
+    """
+    import sys
+    import errspec._cli as cli
+
+    def broken(*args, **kwargs):
+        raise KeyError("planted\\nbug")
+
+    cli.check_response = broken
+    cli.main(sys.argv[1:])
+    """
+)
+
+
+def _run(args: list[str], *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "ERRSPEC_DEBUG"}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-c", PLANTED_BUG, *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> Path:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(RECORD))
+    return path
+
+
+def test_an_internal_error_exits_3_with_one_line(record: Path) -> None:
+    result = _run(["check", str(record)])
+    assert result.returncode == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("errspec: internal error: KeyError: 'planted\\nbug'")
+    assert "this is a bug in errspec" in lines[0]
+    assert "--debug" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--debug", "check"], {}), (["check"], {"ERRSPEC_DEBUG": "1"})],
+    ids=["--debug", "ERRSPEC_DEBUG=1"],
+)
+def test_debug_shows_the_traceback(record: Path, args: list[str], env: dict[str, str]) -> None:
+    result = _run([*args, str(record)], env=env)
+    assert result.returncode == 3
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "in broken" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("errspec: internal error: KeyError")
+
+
+def test_errspec_debug_0_means_off(record: Path) -> None:
+    result = _run(["check", str(record)], env={"ERRSPEC_DEBUG": "0"})
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_input_errors_stay_exit_2_and_findings_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    env = {k: v for k, v in os.environ.items() if k != "ERRSPEC_DEBUG"}
+    main = [sys.executable, "-m", "errspec"]
+    broken = subprocess.run(
+        [*main, "check", str(bad)], capture_output=True, text=True, env=env, check=False
+    )
+    assert broken.returncode == 2
+    assert broken.stderr.count("\n") == 1
+    assert broken.stderr.startswith(f"errspec: error: {bad}: invalid JSON")
+    mismatch = tmp_path / "mismatch.json"
+    mismatch.write_text(json.dumps({**RECORD, "body": {"title": "Not Found", "status": 400}}))
+    found = subprocess.run(
+        [*main, "check", str(mismatch), "--envelope", "problem-details"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert found.returncode == 1
+    assert "status-mismatch" in found.stdout
+
+
+def test_a_lone_surrogate_in_an_error_message_is_escaped(tmp_path: Path) -> None:
+    missing = tmp_path / "no\udcffsuch.json"  # an undecodable byte in a file name
+    env = {k: v for k, v in os.environ.items() if k != "ERRSPEC_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "errspec", "check", os.fsencode(missing)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2
+    line = result.stderr.decode("utf-8")  # strict: the output is valid UTF-8
+    assert line.startswith("errspec: error: ")
+    assert "No such file" in line

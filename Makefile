@@ -1,36 +1,51 @@
 # errspec — developer commands. Needs only Python >= 3.11 and make.
 #   make demo   set up .venv, install errspec, run it on the bundled example
 #   make test   set up .venv with the test extras and run what CI runs
+#
+# Both install from the committed lock (constraints/lock.txt: every package, build tools
+# included, pinned), so a fresh clone gets today's versions next month too. The package's
+# own dependency ranges in pyproject.toml stay loose for users. `make lock` refreshes the
+# lock from the newest releases; `make test-latest` runs the suite against them unpinned,
+# so drift is seen on purpose.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 DEMO   := .errspec-demo
+LOCK   := constraints/lock.txt
+# How packages are pinned: by the lock (default), or not at all (test-latest).
+PINS   ?= --constraint $(LOCK)
+# The wheel test installs the built wheel with the same pins (empty: unpinned).
+export ERRSPEC_LOCK ?= $(CURDIR)/$(LOCK)
 
-.PHONY: help demo test lint typecheck pytest generate check-generated clean
+.PHONY: help demo test test-latest lock lint typecheck pytest generate check-generated clean
 
 help:
-	@echo "make demo      install errspec in .venv and run it on examples/"
-	@echo "make test      everything CI runs: ruff, mypy, pytest (incl. the wheel install check)"
-	@echo "make generate  regenerate schemas/*/openapi-3.{0,1}.yaml from schema + profile"
-	@echo "make clean     remove .venv and build output"
+	@echo "make demo         install errspec in .venv and run it on examples/"
+	@echo "make test         everything CI runs: ruff, mypy, pytest (incl. the wheel install check)"
+	@echo "make test-latest  the same in .venv-latest against the newest releases (no lock)"
+	@echo "make lock         refresh $(LOCK) from the newest releases"
+	@echo "make generate     regenerate schemas/*/openapi-3.{0,1}.yaml from schema + profile"
+	@echo "make clean        remove .venv, .venv-latest and build output"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "errspec needs Python >= 3.11, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	$(PIP) install --upgrade $(PINS) pip hatchling
 
-$(VENV)/.installed-runtime: pyproject.toml | $(PY)
-	$(PIP) install -e .
+# errspec itself is built without build isolation, by the (pinned) hatchling installed above:
+# an isolated build would fetch the newest hatchling on every fresh clone.
+$(VENV)/.installed-runtime: pyproject.toml $(LOCK) | $(PY)
+	$(PIP) install $(PINS) --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-examples: pyproject.toml | $(PY)
-	$(PIP) install -e '.[examples]'
+$(VENV)/.installed-examples: pyproject.toml $(LOCK) | $(PY)
+	$(PIP) install $(PINS) --no-build-isolation -e '.[examples]'
 	@touch $@ $(VENV)/.installed-runtime
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(PY)
+	$(PIP) install $(PINS) --no-build-isolation -e '.[test]'
 	@touch $@ $(VENV)/.installed-runtime $(VENV)/.installed-examples
 
 demo: $(VENV)/.installed-examples
@@ -78,6 +93,24 @@ pytest: $(VENV)/.installed-test
 
 test: lint typecheck pytest
 
+# The suite against the newest releases of everything, in its own venv: drift on purpose.
+test-latest:
+	$(MAKE) test VENV=.venv-latest PINS="--upgrade --upgrade-strategy eager" ERRSPEC_LOCK=
+
+# Refresh the lock: resolve the test, examples and schemathesis extras afresh in a
+# throw-away venv and pin what got installed (pip, setuptools and hatchling included).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip hatchling
+	.venv-lock/bin/python -m pip install --quiet '.[test,examples,schemathesis]'
+	@mkdir -p $(dir $(LOCK))
+	{ echo "# errspec's development lock: make test and make demo install exactly these."; \
+	  echo "# Refreshed by \`make lock\` (pip freeze of a fresh venv, Python $$(.venv-lock/bin/python -c 'import platform; print(platform.python_version())'))."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude errspec; } > $(LOCK)
+	rm -rf .venv-lock
+	@echo "wrote $(LOCK): review the diff, run make test, commit it"
+
 generate: $(VENV)/.installed-runtime
 	$(PY) -m errspec._generate
 
@@ -85,4 +118,4 @@ check-generated: $(VENV)/.installed-runtime
 	$(PY) -m errspec._generate --check
 
 clean:
-	rm -rf $(VENV) dist build $(DEMO) .mypy_cache .ruff_cache .pytest_cache examples/.hypothesis
+	rm -rf .venv .venv-latest .venv-lock dist build $(DEMO) .mypy_cache .ruff_cache .pytest_cache examples/.hypothesis

@@ -32,7 +32,7 @@ help:
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "errspec needs Python >= 3.11, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade $(PINS) pip hatchling
+	$(PIP) install --upgrade $(PINS) pip hatchling editables
 
 # errspec itself is built without build isolation, by the (pinned) hatchling installed above:
 # an isolated build would fetch the newest hatchling on every fresh clone.
@@ -98,11 +98,11 @@ test-latest:
 	$(MAKE) test VENV=.venv-latest PINS="--upgrade --upgrade-strategy eager" ERRSPEC_LOCK=
 
 # Refresh the lock: resolve the test, examples and schemathesis extras afresh in a
-# throw-away venv and pin what got installed (pip, setuptools and hatchling included).
+# throw-away venv and pin what got installed (pip, setuptools, hatchling and editables included).
 lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet --upgrade pip hatchling
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip hatchling editables
 	.venv-lock/bin/python -m pip install --quiet '.[test,examples,schemathesis]'
 	@mkdir -p $(dir $(LOCK))
 	{ echo "# errspec's development lock: make test and make demo install exactly these."; \

@@ -19,12 +19,13 @@ PINS   ?= --constraint $(LOCK)
 # The wheel test installs the built wheel with the same pins (empty: unpinned).
 export ERRSPEC_LOCK ?= $(CURDIR)/$(LOCK)
 
-.PHONY: help demo test test-latest lock lint typecheck pytest generate check-generated clean
+.PHONY: help demo test test-latest fuzz lock lint typecheck pytest generate check-generated clean
 
 help:
 	@echo "make demo         install errspec in .venv and run it on examples/"
 	@echo "make test         everything CI runs: ruff, mypy, pytest (incl. the wheel install check)"
 	@echo "make test-latest  the same in .venv-latest against the newest releases (no lock)"
+	@echo "make fuzz         the fuzz tests with many random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
 	@echo "make lock         refresh $(LOCK) from the newest releases"
 	@echo "make generate     regenerate schemas/*/openapi-3.{0,1}.yaml from schema + profile"
 	@echo "make clean        remove .venv, .venv-latest and build output"
@@ -92,6 +93,12 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The fuzz tests with many random (not derandomized) examples; `make test` runs a few
+# deterministic ones. A failure prints the input that reproduces it.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(VENV)/.installed-test
+	ERRSPEC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/test_fuzz.py
 
 # The suite against the newest releases of everything, in its own venv: drift on purpose.
 test-latest:

@@ -9,18 +9,18 @@ hidden from pytest tracebacks (``__tracebackhide__``).
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
 from ._check import EnvelopeSpec, OperationArg, SpecArg, check_response
 from ._exceptions import ErrspecError
-from ._findings import Finding, Report, Severity
-from ._http import NO_BODY, Response
-from ._inputs import as_response
+from ._findings import Finding, Report, Severity, fail_on_severity
+from ._http import NO_BODY, Response, checked
 from ._plan import plan_for
 from ._pointer import compile_pointer, escape, join, values
 from ._registry import get_envelope
-from ._reporters import finding_line
+from ._reporters import finding_line, printable
 
 __all__ = ["ErrorResponseAssertion", "assert_error_response", "body_excerpt"]
 
@@ -28,6 +28,11 @@ __all__ = ["ErrorResponseAssertion", "assert_error_response", "body_excerpt"]
 CONTEXT_LINES = 3
 #: Longest body excerpt shown when a finding has no pointer into the body.
 HEAD_LINES = 12
+#: Values in messages: short, whatever their size or depth (``repr`` of a body nested
+#: 990 levels deep raises ``RecursionError``; of a megabyte string, is a megabyte).
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlevel = 3
 
 
 class ErrorResponseAssertion(AssertionError):
@@ -64,7 +69,8 @@ def assert_error_response(
     """
     __tracebackhide__ = True
     try:
-        r = as_response(response)
+        fail_on = fail_on_severity(fail_on)
+        r = checked(response)
         report = check_response(r, envelope, spec=spec, operation=operation)
     except (ErrspecError, TypeError) as exc:
         # Not what the test asserted but what it gave (an unknown envelope, a spec errspec
@@ -94,9 +100,10 @@ def _code_problem(r: Response, report: Report, code: str | int) -> tuple[str | N
         raise TypeError(f"the {report.envelope} envelope has no error code member; drop code=")
     pointer = join(plan.code)
     found = values(r.body, plan.code) if r.has_json_body else []
-    if code in found or str(code) in [str(v) for v in found]:
+    scalars = [str(v) for v in found if isinstance(v, str | int | float)]
+    if code in found or str(code) in scalars:
         return None, pointer
-    got = ", ".join(repr(v) for v in found) if found else "none"
+    got = ", ".join(_SHORT.repr(v) for v in found) if found else "none"
     return f"expected error code {code!r} at {pointer}, got {got}", pointer
 
 
@@ -131,7 +138,8 @@ def _message(
         first = pointer_hint
     lines.append("")
     lines.extend(body_excerpt(r, first))
-    return "\n".join(lines)
+    # What the response holds (a lone surrogate, control characters) shown, not sent.
+    return "\n".join(printable(line) for line in lines)
 
 
 def body_excerpt(response: Response, pointer: str = "") -> list[str]:

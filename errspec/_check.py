@@ -13,13 +13,13 @@ from typing import Any
 
 from ._detect import Detection, detect
 from ._findings import Finding, Report
-from ._http import Response
-from ._inputs import as_response
+from ._http import Response, checked
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
 from ._registry import Envelope, get_envelope
 from ._rules import (
     Context,
+    echo_status,
     header_rules,
     media_type_rule,
     no_json_message,
@@ -38,9 +38,35 @@ OperationArg = str | tuple[str, str] | Operation | None
 def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
     if isinstance(envelope, Envelope):
         return envelope
+    if not isinstance(envelope, str | Path):
+        raise TypeError(
+            "envelope is an envelope id or alias, a path to an envelope folder, an Envelope "
+            f"or 'auto', not {type(envelope).__name__}"
+        )
     if isinstance(envelope, str) and envelope.strip().lower() == "auto":
         return None
     return get_envelope(envelope)
+
+
+def _arguments(spec: Any, operation: Any, source: Any = None) -> None:
+    """``TypeError`` for arguments of the wrong type, before any work."""
+    if source is not None and not isinstance(source, str):
+        raise TypeError(f"source is a str naming the response, not {type(source).__name__}")
+    if spec is not None and not isinstance(spec, str | Path | Spec):
+        raise TypeError(
+            f"spec is the path of an OpenAPI document or a Spec, not {type(spec).__name__}"
+        )
+    pair = (
+        isinstance(operation, tuple)
+        and len(operation) == 2
+        and all(isinstance(part, str) for part in operation)
+    )
+    if operation is not None and not (pair or isinstance(operation, str | Operation)):
+        shown = repr(operation) if len(repr(operation)) <= 60 else type(operation).__name__
+        raise TypeError(
+            "operation is 'METHOD /path', an operationId, a (method, path) pair or an "
+            f"Operation, not {shown}"
+        )
 
 
 def _run(
@@ -109,9 +135,8 @@ def _surely_error(plan: Plan, body: Any) -> bool:
     ``{"type": "task", "title": …}`` fits the open problem-details schema.)"""
     if plan.echo is not None:
         for value in values(body, plan.echo):
-            if isinstance(value, str) and value.isdigit():
-                value = int(value)
-            if echo_typed(plan, value) and isinstance(value, int) and value >= 400:
+            said = echo_status(plan, value)
+            if said is not None and said >= 400:
                 return True
     if plan.code is not None:
         for value in values(body, plan.code):
@@ -194,10 +219,12 @@ def iter_findings(
     against the operation ``operation`` (``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"``
     or an operationId; by default the one its request's method and URL match).
     """
-    r = as_response(response)
+    _arguments(spec, operation)
+    env_arg = _resolve_envelope(envelope)
+    r = checked(response)
     loaded, _, contract = _contract(r, spec, operation)
     yield from contract
-    env, detection, given = _envelope_for(r, envelope, loaded)
+    env, detection, given = _envelope_for(r, envelope if env_arg is None else env_arg, loaded)
     yield from _run(r, env, detection, given)
 
 
@@ -214,9 +241,11 @@ def check_response(
     ``spec`` and ``operation`` add the operation's contract (see :func:`iter_findings`);
     with ``envelope="auto"`` the spec's envelope is used when it has one.
     """
-    r = as_response(response, source)
+    _arguments(spec, operation, source)
+    env_arg = _resolve_envelope(envelope)
+    r = checked(response, source)
     loaded, op, contract = _contract(r, spec, operation)
-    env, detection, given = _envelope_for(r, envelope, loaded)
+    env, detection, given = _envelope_for(r, envelope if env_arg is None else env_arg, loaded)
     notes: list[str] = []
     if detection is not None and detection.envelope is not None and detection.tied_with:
         notes.append(

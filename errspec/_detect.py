@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._http import Response
-from ._inputs import as_response
+from ._http import BodyTooDeep, Response, checked, json_data
 from ._plan import Plan, all_plans, plan_for
 from ._pointer import values
 from ._registry import Envelope, envelopes
@@ -76,7 +75,7 @@ def _score(plan: Plan, body: Any, media: str | None) -> float:
         score += 0.4
     else:
         # A near miss: less credit for each problem the schema finds.
-        score += 0.25 / (1 + plan.envelope.fast_error_count(body))
+        score += 0.25 / (1 + plan.error_count(body))
     # A member another envelope requires, which this one does not declare, is evidence
     # against (`data: null` beside `error`); so is the lack of this envelope's code and
     # status echo, the members that define it.
@@ -116,11 +115,21 @@ def detect(response: Any, *, candidates: list[Envelope] | None = None) -> Detect
     (problem-details 50 … error-string 10) and reported in ``tied_with``.
     """
     if isinstance(response, Response | Mapping) and not _is_record(response):
-        body, media = response, None
+        try:
+            body, media = json_data(response), None
+        except BodyTooDeep:  # as check_response: not a body errspec checks
+            body, media = None, None
     else:
-        r = as_response(response)
+        r = checked(response)
         body, media = r.body, r.media_type
-    plans = [plan_for(e) for e in candidates] if candidates is not None else all_plans()
+    if candidates is None:
+        plans = all_plans()
+    elif isinstance(candidates, list | tuple) and all(isinstance(e, Envelope) for e in candidates):
+        plans = [plan_for(e) for e in candidates]
+    else:
+        raise TypeError("candidates is a list of Envelope (errspec.get_envelope(id) gives one)")
+    if not plans:
+        return Detection(None, 0.0, ())
     scored = sorted(
         ((round(_score(p, body, media), 6), p.priority, p.id) for p in plans),
         key=lambda t: (-t[0], -t[1], t[2]),

@@ -2,16 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["RULES", "SEVERITIES", "Finding", "Report", "Rule", "Severity", "rule_help_url"]
+from ._exceptions import ErrspecError
+
+__all__ = [
+    "RULES",
+    "SEVERITIES",
+    "Finding",
+    "Report",
+    "Rule",
+    "Severity",
+    "fail_on_severity",
+    "no_surrogates",
+    "printable",
+    "rule_help_url",
+]
 
 Severity = Literal["error", "warning"]
 #: Severities in increasing order.
 SEVERITIES: tuple[Severity, ...] = ("warning", "error")
+_RANK: dict[object, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
 HELP_BASE = "https://errspec.dev/rules/"
+
+
+# Text shown to people: a response's member names and values end up in messages.
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 and C1 controls but tab, DEL, and lone surrogates: what a line of text must not hold.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (but tab) and lone surrogates as visible escapes
+    (``\\n``, ``\\x1b``, ``\\ud800``): one line that any terminal and UTF-8 can take."""
+    if text.isprintable():  # the common case (False also for tab, NBSP …: checked below)
+        return text
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate as the visible text ``\\udXXX`` (UTF-8 cannot
+    encode a surrogate, and strict JSON parsers reject one even escaped)."""
+    return _SURROGATE.sub(_escaped, text) if _SURROGATE.search(text) else text
+
+
+def fail_on_severity(value: object) -> Severity:
+    """``value`` if it is a severity (``"error"`` or ``"warning"``), else an
+    :class:`ErrspecError` naming the accepted values (a typo must not pass silently)."""
+    if value == "error" or value == "warning":
+        return "error" if value == "error" else "warning"
+    shown = repr(value) if isinstance(value, str) else type(value).__name__
+    raise ErrspecError(f"fail_on must be 'error' or 'warning', not {shown[:60]}")
 
 
 def rule_help_url(rule: str) -> str:
@@ -126,7 +178,11 @@ class Finding:
         return rule_help_url(self.rule)
 
     def at_least(self, severity: Severity) -> bool:
-        return SEVERITIES.index(self.severity) >= SEVERITIES.index(severity)
+        """Whether this finding is ``severity`` (``"error"`` or ``"warning"``) or worse."""
+        rank = _RANK.get(severity) if isinstance(severity, str) else None
+        if rank is None:
+            fail_on_severity(severity)  # raises, naming the severities
+        return _RANK.get(self.severity, 1) >= (rank or 0)
 
 
 @dataclass(frozen=True)
@@ -162,6 +218,8 @@ class Report:
         return [f.rule for f in self.findings]
 
     def fails(self, fail_on: Severity) -> bool:
+        """Whether a finding is at or above ``fail_on`` (``"error"`` or ``"warning"``)."""
+        fail_on = fail_on_severity(fail_on)
         return any(f.at_least(fail_on) for f in self.findings)
 
 

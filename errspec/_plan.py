@@ -2,6 +2,7 @@
 
 A plan turns a profile's pointers into compiled segments, its code casing into a regex, and
 picks the rule functions that apply, so a valid response pays only for its envelope's rules.
+Its :meth:`Plan.is_valid` is jsonschema-rs first (fast), jsonschema where that cannot go.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._exceptions import InvalidEnvelopeError
 from ._findings import Finding, Severity
 from ._pointer import compile_pointer
 from ._profile import HeaderSpec
 from ._registry import Envelope, envelopes
-from ._rules import code_rules, conditional_members, leaked_internals, status_mismatch
+from ._rules import code_rules, conditional_members, explainable, leaked_internals, status_mismatch
 
 if TYPE_CHECKING:
     from ._rules import Context
 
 __all__ = ["CASING", "Plan", "all_plans", "echo_typed", "plan_for"]
+
+#: What detection counts when the validators cannot count a body's schema errors.
+UNCOUNTED_ERRORS = 10
 
 CASING = {
     "snake_case": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"),
@@ -37,7 +42,7 @@ class Plan:
         p = envelope.profile
         self.envelope = envelope
         self.id = envelope.id
-        self.is_valid = envelope.fast_is_valid
+        self._fast_is_valid = envelope.fast_is_valid
         self.media_types = frozenset(p.media_types)
         self.media_level: Severity = p.media_type_level
         self.echo = None if p.status_echo is None else compile_pointer(p.status_echo.pointer)
@@ -59,6 +64,33 @@ class Plan:
         self.declared = declared_paths(envelope.schema)
         self._headers: dict[int, tuple[HeaderSpec, ...]] = {}
         self.rules = self._rules()
+
+    def is_valid(self, body: Any) -> bool:
+        """Whether ``body`` fits the canonical schema. jsonschema-rs answers first; where it
+        cannot (it raises ``ValueError`` on a string with a lone surrogate, and on bodies
+        nested past its limits), jsonschema does; where neither can (Python's recursion
+        limit), the body counts as not valid and :func:`~errspec._rules.schema_findings`
+        says why."""
+        try:
+            return bool(self._fast_is_valid(body))
+        except ValueError:
+            pass
+        try:
+            return bool(self.envelope.validator.is_valid(explainable(body)))
+        except RecursionError:
+            return False
+
+    def error_count(self, body: Any) -> int:
+        """How many schema errors ``body`` has (detection ranks near misses by it), or
+        :data:`UNCOUNTED_ERRORS` when no validator can count them."""
+        try:
+            return self.envelope.fast_error_count(body)
+        except ValueError:
+            pass
+        try:
+            return sum(1 for _ in self.envelope.validator.iter_errors(explainable(body)))
+        except (RecursionError, ValueError):
+            return UNCOUNTED_ERRORS
 
     def headers_for(self, status: int) -> tuple[HeaderSpec, ...]:
         cached = self._headers.get(status)
@@ -89,7 +121,10 @@ def plan_for(envelope: Envelope) -> Plan:
     and its plan go away together)."""
     plan: Plan | None = envelope.__dict__.get(_PLAN_ATTRIBUTE)
     if plan is None:
-        plan = Plan(envelope)
+        try:
+            plan = Plan(envelope)
+        except ValueError as exc:  # a pointer in a user profile that is not a JSON pointer
+            raise InvalidEnvelopeError(f"{envelope.location}: invalid profile: {exc}") from None
         object.__setattr__(envelope, _PLAN_ATTRIBUTE, plan)
     return plan
 
@@ -127,6 +162,7 @@ def declared_paths(schema: Mapping[str, Any], depth: int = 3) -> frozenset[str]:
 
 
 def echo_typed(plan: Plan, value: Any) -> bool:
+    """Whether ``value`` has the JSON type the profile declares for the status echo."""
     if plan.echo_type == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, str)

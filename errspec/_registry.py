@@ -111,8 +111,19 @@ class Envelope:
         return str(self.schema["$id"])
 
     def is_valid(self, body: Any) -> bool:
-        """Whether ``body`` (parsed JSON) conforms to the canonical schema."""
-        return bool(self.fast_is_valid(body))
+        """Whether ``body`` (parsed JSON) conforms to the canonical schema.
+
+        jsonschema-rs answers first; where it cannot (it raises ``ValueError`` on a string
+        with a lone surrogate, ``"\\ud800"`` in JSON, and on bodies nested past its limit)
+        jsonschema does; a body too deep for either does not conform."""
+        try:
+            return bool(self.fast_is_valid(body))
+        except ValueError:
+            pass
+        try:
+            return bool(self.validator.is_valid(body))
+        except RecursionError:
+            return False
 
     def examples(self) -> list[ExampleRecord]:
         """The response records shipped with the envelope, valid ones first, by name."""

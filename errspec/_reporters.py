@@ -11,21 +11,28 @@ for an NDJSON record, ``path#entries/3`` for a HAR entry, ``path#2`` for an item
 array or the second of several HTTP responses, ``<stdin>``) and, for findings in documents
 with positions (``errspec lint``), the finding's ``location`` (``path:LINE:COL``), which
 wins when present. :func:`finding_place` splits them once for every reporter.
+
+Whatever a response holds ends up in messages and pointers, so every reporter's output must
+still encode to UTF-8 and keep its structure: a lone surrogate (JSON's ``"\\ud800"``
+parses to one; so does an undecodable byte in a file name) is written as the visible text
+``\\ud800`` in every format; text and GitHub output also write control characters as
+``\\n``, ``\\x1b`` …, so one finding stays one line and a terminal shows what was sent.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_from_bytes
 
 from .__about__ import __version__
-from ._findings import RULES, Finding, Report, rule_help_url
+from ._findings import RULES, Finding, Report, no_surrogates, printable, rule_help_url
 
 __all__ = [
     "FORMAT_VERSION",
@@ -34,6 +41,7 @@ __all__ = [
     "Place",
     "finding_json",
     "finding_place",
+    "printable",
     "render_github",
     "render_json",
     "render_junit",
@@ -88,7 +96,7 @@ class _Counts:
 
 def finding_line(source: str, finding: Finding) -> str:
     """``source: severity rule message [pointer]`` (for a spec, the source is
-    ``path:line:col``)."""
+    ``path:line:col``). As it is: :func:`printable` makes it one line for a terminal."""
     pointer = f" [{finding.pointer}]" if finding.pointer else ""
     return f"{source}: {finding.severity} {finding.rule} {finding.message}{pointer}"
 
@@ -99,7 +107,7 @@ def render_text(reports: Iterable[Report]) -> Iterator[str]:
     for report in reports:
         counts.add(report)
         for finding in report.findings:
-            yield finding_line(finding.location or report.source, finding) + "\n"
+            yield printable(finding_line(finding.location or report.source, finding)) + "\n"
     yield counts.sentence() + "\n"
 
 
@@ -123,6 +131,29 @@ def report_json(report: Report) -> dict[str, Any]:
     return out
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_text(text: str) -> str:
+    """JSON text (``ensure_ascii=False``) with each lone surrogate as the visible text
+    ``\\udXXX``: a surrogate can only be inside a JSON string, where that text is
+    written ``\\\\udXXX``."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
+
+
+def _no_surrogates_in(value: Any) -> Any:
+    """A small JSON value (a SARIF result) with :func:`no_surrogates` applied to its strings."""
+    if isinstance(value, str):
+        return no_surrogates(value)
+    if isinstance(value, dict):
+        return {key: _no_surrogates_in(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_surrogates_in(item) for item in value]
+    return value
+
+
 def render_json(reports: Iterable[Report]) -> Iterator[str]:
     """One JSON object: ``errspec_version``, ``format_version``, ``results``, ``summary``.
 
@@ -136,7 +167,8 @@ def render_json(reports: Iterable[Report]) -> Iterator[str]:
     first = True
     for report in reports:
         counts.add(report)
-        yield ("\n  " if first else ",\n  ") + json.dumps(report_json(report), ensure_ascii=False)
+        text = json.dumps(report_json(report), ensure_ascii=False)
+        yield ("\n  " if first else ",\n  ") + _json_text(text)
         first = False
     yield f'\n], "summary": {json.dumps(counts.as_dict())}}}\n'
 
@@ -227,11 +259,15 @@ def _sarif_rule(rule_id: str) -> dict[str, Any]:
 def _artifact_uri(path: str) -> str:
     """A URI reference for a file path: relative paths stay relative (``/``-separated and
     percent-encoded, which code scanning resolves against the repository root); absolute
-    paths become ``file://`` URIs."""
+    paths become ``file://`` URIs. A name with bytes that are not UTF-8 (which Python
+    reads as surrogates) is encoded as the bytes it has on disk."""
     pure = PurePath(path)
-    if pure.is_absolute():
-        return pure.as_uri()
-    return quote(pure.as_posix(), safe="/")
+    try:
+        if pure.is_absolute():
+            return pure.as_uri()
+        return quote_from_bytes(os.fsencode(pure.as_posix()), safe="/")
+    except (UnicodeError, ValueError):  # a surrogate that no file system byte stands for
+        return quote(no_surrogates(pure.as_posix()), safe="/")
 
 
 def _sarif_result(
@@ -304,7 +340,7 @@ def render_sarif(reports: Iterable[Report]) -> Iterator[str]:
     for report in reports:
         for finding in report.findings:
             result = _sarif_result(report.source, report.envelope, finding, rule_index)
-            yield ("\n        " if first else ",\n        ") + json.dumps(result)
+            yield ("\n        " if first else ",\n        ") + json.dumps(_no_surrogates_in(result))
             first = False
     yield ("\n      " if not first else "") + "]\n    }\n  ]\n}\n"
 
@@ -333,8 +369,8 @@ def github_command(source: str, finding: Finding) -> str:
             if place.column is not None:
                 props.append(("col", str(place.column)))
     props.append(("title", finding.rule))
-    properties = ",".join(f"{key}={_escape_property(value)}" for key, value in props)
-    message = _escape_data(_message(source, finding, place))
+    properties = ",".join(f"{key}={printable(_escape_property(value))}" for key, value in props)
+    message = printable(_escape_data(_message(source, finding, place)))
     return f"::{finding.severity} {properties}::{message}"
 
 
@@ -356,8 +392,14 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    """Text safe for XML 1.0: a control character becomes a visible ``\\xNN`` escape."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text safe for XML 1.0: a control character becomes a visible ``\\xNN`` escape, a
+    lone surrogate ``\\udXXX``."""
+    return _NOT_XML.sub(_escaped_xml, text)
+
+
+def _escaped_xml(match: re.Match[str]) -> str:  # as printable() writes them
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def render_junit(reports: Iterable[Report]) -> Iterator[str]:

@@ -8,6 +8,7 @@ yields :class:`Finding` values; rule ids and default severities are in
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from ._findings import RULES, Finding, Severity
-from ._http import NO_BODY, Response, is_json_media_type
+from ._http import NO_BODY, Response, is_json_media_type, number_text
 from ._http import parse_retry_after as _parse_retry_after
 from ._pointer import join, resolve, values
 
@@ -27,6 +28,8 @@ __all__ = [
     "Context",
     "code_rules",
     "conditional_members",
+    "echo_status",
+    "explainable",
     "header_rules",
     "leaked_internals",
     "media_type_rule",
@@ -57,21 +60,54 @@ class Context:
         )
 
 
+_THREE_DIGITS = re.compile(r"[0-9]{3}")  # ASCII: "²²²" and "٤٠٤" are not statuses
+
+
+def echo_status(plan: Plan, value: Any) -> int | float | None:
+    """The status a status echo says, when it is one: an integer (or an integral number,
+    see :func:`status_mismatch`) for an integer echo, three ASCII digits for a string one."""
+    if plan.echo_type == "integer":
+        if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return value
+        return None
+    if isinstance(value, str) and _THREE_DIGITS.fullmatch(value):
+        return int(value)
+    return None
+
+
 def status_mismatch(ctx: Context) -> Iterator[Finding]:
-    """status-mismatch: the body's status echo must equal the HTTP status."""
+    """status-mismatch: the body's status echo must equal the HTTP status.
+
+    A profile's echo ``type`` is the JSON type the body must use. For ``integer``, JSON
+    Schema counts ``404.0`` as an integer, so the canonical schema lets it through; but the
+    profile means a JSON integer, and clients that read the echo into an integer type fail
+    on ``404.0``. Such a value gets an ``envelope-schema`` finding for its type, and is
+    still compared as the number it is: ``400.0`` with HTTP 404 is also a mismatch. A
+    number with a fraction (``404.5``) is no status at all: the schema reports it, this
+    rule does not compare it. For ``string``, only three ASCII digits are a status; any
+    other string is the schema's to report.
+    """
     plan = ctx.plan
     assert plan.echo is not None
     status = ctx.response.status
     found = values(ctx.body, plan.echo)
     if len(found) == 1 and found[0] == status and type(found[0]) is int:
         return  # the common case: one integer echo, equal to the status
-    echoes: list[tuple[str, int]] = []
+    echoes: list[tuple[str, int | float]] = []
     for pointer, value in resolve(ctx.body, plan.echo):
-        if plan.echo_type == "integer":
-            if isinstance(value, int) and not isinstance(value, bool):
-                echoes.append((pointer, value))
-        elif isinstance(value, str) and value.isdigit() and len(value) == 3:
-            echoes.append((pointer, int(value)))
+        said = echo_status(plan, value)
+        if said is None:
+            continue
+        if isinstance(said, float):
+            yield ctx.finding(
+                "envelope-schema",
+                f"expected integer, got a number ({said!r}): {ctx.envelope} echoes the HTTP "
+                "status as a JSON integer",
+                pointer,
+            )
+        echoes.append((pointer, said))
     if not echoes:
         return
     distinct = {v for _, v in echoes}
@@ -79,10 +115,11 @@ def status_mismatch(ctx: Context) -> Iterator[Finding]:
         allowed = distinct | {v // 100 * 100 for v in distinct}
         if status not in allowed:
             pointer = echoes[0][0]
+            statuses = ", ".join(number_text(v) for v in sorted(distinct))
             yield ctx.finding(
                 "status-mismatch",
-                f"HTTP status {status} is neither the errors' status "
-                f"({', '.join(map(str, sorted(distinct)))}) nor the most general one for them",
+                f"HTTP status {status} is neither the errors' status ({statuses}) nor the most "
+                "general one for them",
                 pointer,
             )
         return
@@ -90,9 +127,15 @@ def status_mismatch(ctx: Context) -> Iterator[Finding]:
         if value != status:
             yield ctx.finding(
                 "status-mismatch",
-                f"body says status {value} but the HTTP status is {status}",
+                f"body says status {number_text(value)} but the HTTP status is {status}",
                 pointer,
             )
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """``repr(text)``, cut to about ``limit`` characters: a message stays short whatever
+    the response holds (``repr`` also escapes control characters and lone surrogates)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 1]) + "…"
 
 
 def code_rules(ctx: Context) -> Iterator[Finding]:
@@ -115,7 +158,9 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
         if not isinstance(code, str):
             continue
         if plan.casing is not None and not plan.casing.fullmatch(code):
-            yield ctx.finding("code-format", f"code {code!r} is not {plan.code_format}", pointer)
+            yield ctx.finding(
+                "code-format", f"code {_quoted(code)} is not {plan.code_format}", pointer
+            )
             if plan.catalogue_open or not plan.catalogue:
                 break  # an open catalogue: a mis-cased code is not also "unknown"
         statuses = plan.catalogue.get(code)
@@ -124,7 +169,7 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
                 expected = " or ".join(map(str, statuses))
                 yield ctx.finding(
                     "code-status-mismatch",
-                    f"code {code!r} goes with HTTP {expected}, not {status}",
+                    f"code {_quoted(code)} goes with HTTP {expected}, not {status}",
                     pointer,
                 )
         elif plan.catalogue:
@@ -134,7 +179,8 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
             if header is not None and header.strip() != code:
                 yield ctx.finding(
                     "error-code-header-mismatch",
-                    f"{plan.code_header} is {header.strip()!r} but the body's code is {code!r}",
+                    f"{plan.code_header} is {_quoted(header.strip())} but the body's code is "
+                    f"{_quoted(code)}",
                     f"header:{plan.code_header}",
                 )
         break  # the first code speaks for the response
@@ -147,7 +193,7 @@ def _unknown_code(ctx: Context, code: str, pointer: str) -> Iterator[Finding]:
     if plan.catalogue_open:
         yield ctx.finding(
             "unknown-code",
-            f"code {code!r} is not one of the {len(plan.catalogue)} {ctx.envelope} codes "
+            f"code {_quoted(code)} is not one of the {len(plan.catalogue)} {ctx.envelope} codes "
             f"errspec knows (custom codes are allowed){hint}",
             pointer,
             "warning",
@@ -155,7 +201,7 @@ def _unknown_code(ctx: Context, code: str, pointer: str) -> Iterator[Finding]:
     else:
         yield ctx.finding(
             "unknown-code",
-            f"code {code!r} is not in the closed {ctx.envelope} catalogue{hint}",
+            f"code {_quoted(code)} is not in the closed {ctx.envelope} catalogue{hint}",
             pointer,
             "error",
         )
@@ -209,7 +255,8 @@ def retry_after_syntax(response: Response, envelope: str | None) -> Iterator[Fin
         yield Finding(
             "retry-after-invalid",
             "error",
-            f"Retry-After {value!r} is neither delay-seconds nor an HTTP-date (RFC 9110 §10.2.3)",
+            f"Retry-After {_quoted(value)} is neither delay-seconds nor an HTTP-date "
+            "(RFC 9110 §10.2.3)",
             "header:Retry-After",
             envelope,
         )
@@ -224,15 +271,20 @@ def _retry_after(ctx: Context) -> Iterator[Finding]:
         yield from retry_after_syntax(ctx.response, ctx.envelope)
         return
     plan = ctx.plan
-    if plan.retry_body is None or not isinstance(seconds, int) or ctx.body is NO_BODY:
-        return
+    if plan.retry_body is None or math.isnan(seconds) or ctx.body is NO_BODY:
+        return  # NaN: an HTTP-date, which a hint in seconds cannot be compared with
     if not values(ctx.body, plan.retry_body):
         return
+    if math.isinf(seconds):  # more digits than any delay: say how many
+        digits = value.strip(" \t").lstrip("0")
+        said = f"a delay of {len(digits)} digits"
+    else:
+        said = f"{seconds} s"
     for pointer, hint in resolve(ctx.body, plan.retry_body):
         if isinstance(hint, int | float) and not isinstance(hint, bool) and hint != seconds:
             yield ctx.finding(
                 "retry-after-mismatch",
-                f"Retry-After says {seconds} s but the body says {hint}",
+                f"Retry-After says {said} but the body says {number_text(hint)}",
                 pointer,
             )
 
@@ -409,12 +461,23 @@ def leaked_internals(ctx: Context) -> Iterator[Finding]:
 
 
 def schema_findings(ctx: Context) -> Iterator[Finding]:
-    """envelope-schema: what the canonical schema says is wrong, with a pointer each."""
+    """envelope-schema: what the canonical schema says is wrong, with a pointer each.
+
+    jsonschema explains errors best; where it finds none that jsonschema-rs found (a
+    ``$`` in a ``pattern`` matches before a final newline in Python's ``re``, not in
+    Rust's) or cannot go (a body nested past Python's recursion limit), jsonschema-rs's
+    errors are reported instead.
+    """
     validator = ctx.plan.envelope.validator
     try:
-        errors = sorted(validator.iter_errors(ctx.body), key=lambda e: list(e.absolute_path))
+        errors = sorted(
+            validator.iter_errors(explainable(ctx.body)), key=lambda e: list(e.absolute_path)
+        )
     except RecursionError:
-        yield ctx.finding("envelope-schema", "the body is nested too deeply to validate")
+        yield from _fast_schema_findings(ctx, deep=True)
+        return
+    if not errors:
+        yield from _fast_schema_findings(ctx, deep=False)
         return
     for n, error in enumerate(errors):
         if n == MAX_SCHEMA_FINDINGS:
@@ -431,6 +494,78 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("envelope-schema", _one_line(message), pointer)
 
 
+class _Object(dict[str, Any]):
+    """A JSON object whose ``repr`` is short: jsonschema puts ``repr(instance)`` in the
+    messages of ``anyOf``, ``oneOf`` and ``type`` errors, which costs the whole body's size
+    and, past Python's recursion limit, raises ``RecursionError``."""
+
+    def __repr__(self) -> str:
+        return "{…}" if self else "{}"
+
+
+class _Array(list[Any]):
+    """A JSON array whose ``repr`` is short (see :class:`_Object`)."""
+
+    def __repr__(self) -> str:
+        return "[…]" if self else "[]"
+
+
+def explainable(body: Any) -> Any:
+    """A copy of ``body`` (JSON data) for jsonschema to explain: the same values, but
+    objects and arrays whose ``repr`` is short (see :class:`_Object`). Made without
+    recursion, so any depth :func:`~errspec._http.json_data` lets through is fine."""
+    if not isinstance(body, dict | list):
+        return body
+    root: Any = _Object() if isinstance(body, dict) else _Array()
+    todo: list[tuple[Any, Any]] = [(body, root)]
+    while todo:
+        node, copy = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                child: Any = _Object() if isinstance(value, dict) else _Array()
+                todo.append((value, child))
+                value = child
+            if isinstance(copy, dict):
+                copy[key] = value
+            else:
+                copy.append(value)
+    return root
+
+
+def _fast_schema_findings(ctx: Context, deep: bool) -> Iterator[Finding]:
+    """envelope-schema findings from jsonschema-rs's errors, worded as errspec words them."""
+    fast = getattr(ctx.plan.envelope, "_fast", None)
+    try:
+        errors = [] if fast is None else list(fast.iter_errors(ctx.body))
+        found = [(join(e.instance_path), _fast_message(e)) for e in errors]
+    except ValueError:  # a lone surrogate, or an instance nested past jsonschema-rs's limit
+        found = []
+    if not found:
+        reason = (
+            "the body nests too deeply for errspec to explain what the schema finds wrong"
+            if deep
+            else "the body does not match the envelope's schema"
+        )
+        yield ctx.finding("envelope-schema", reason)
+        return
+    found.sort(key=lambda f: f[0])
+    for n, (pointer, message) in enumerate(found):
+        if n == MAX_SCHEMA_FINDINGS:
+            yield ctx.finding("envelope-schema", f"… and {len(found) - n} more schema errors", "")
+            return
+        yield ctx.finding("envelope-schema", _one_line(message), pointer)
+
+
+def _fast_message(error: Any) -> str:
+    kind = error.kind
+    if kind.name == "pattern":
+        return f"{_short_json(error.instance)} does not match {kind.pattern}"
+    if kind.name == "type":
+        return f"expected {' or '.join(kind.types)}, got {_json_type(error.instance)}"
+    return str(error.message)
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -444,7 +579,10 @@ def _json_type(value: Any) -> str:
 
 
 def _short_json(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):  # nested past Python's limit
+        return _json_type(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -393,6 +393,39 @@ def test_sarif_uris_and_rules_outside_the_catalogue() -> None:
     ]
 
 
+def test_every_format_writes_surrogates_and_controls_visibly() -> None:
+    """A lone surrogate (from JSON's "\\ud800", or an undecodable byte in a file name) and
+    control characters from a response reach messages and pointers; every format stays
+    valid, encodable UTF-8, with one line per finding where it is line-based."""
+    finding = errspec.Finding("envelope-schema", "error", "bad \ud800 \x1b[2J\nnext", "/\udc00")
+    report = errspec.Report("dir/in\udcff.json", "json-api", (finding,))
+    out = {name: _render(name, [report]) for name in REPORTERS}
+    for text in out.values():
+        text.encode("utf-8")
+    assert out["text"].splitlines()[0] == (
+        "dir/in\\udcff.json: error envelope-schema bad \\ud800 \\x1b[2J\\nnext [/\\udc00]"
+    )
+    assert out["github"].splitlines()[0] == (
+        "::error file=dir/in\\udcff.json,title=envelope-schema::bad \\ud800 \\x1b[2J%0Anext "
+        "[/\\udc00]"
+    )
+    results = json.loads(out["json"])["results"]
+    assert results[0]["source"] == "dir/in\\udcff.json"
+    assert results[0]["findings"][0]["message"] == "bad \\ud800 \x1b[2J\nnext"
+    assert results[0]["findings"][0]["pointer"] == "/\\udc00"
+    sarif = json.loads(out["sarif"])
+    _check_schema_if_present(sarif)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["message"]["text"] == "bad \\ud800 \x1b[2J\nnext [/\\udc00]"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir/in%FF.json"
+    case = ET.fromstring(out["junit"].encode("utf-8")).find("testsuite/testcase")
+    assert case is not None
+    assert case.get("name") == "dir/in\\udcff.json"
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "bad \\ud800 \\x1b[2J\nnext"
+
+
 def test_sarif_without_findings_is_an_empty_run() -> None:
     report = errspec.check_response(_record(VALID), source=VALID)
     doc = json.loads(_render("sarif", [report]))

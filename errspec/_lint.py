@@ -19,18 +19,21 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 from ._config import Config, apply_config, fingerprint
 from ._findings import RULES, Finding, Report, Severity
-from ._http import is_json_media_type
+from ._http import is_json_media_type, number_text, status_of
 from ._inputs import InputError
 from ._plan import Plan, all_plans, echo_typed, plan_for
-from ._pointer import compile_pointer, escape, values
+from ._pointer import escape, values
+from ._refs import RefTarget, document_uri, judge_ref, lookup, quote_ref
 from ._registry import Envelope, get_envelope
-from ._specload import Document, load_document
+from ._rules import echo_status
+from ._specload import DEFAULT_MAX_BYTES, Document, load_document, parse_document
 
 __all__ = ["LintOptions", "lint_spec"]
 
@@ -83,13 +86,31 @@ class _ErrorResponse:
 
 
 @dataclass
+class _RefProblem:
+    """Why a ``$ref`` chain stopped: the finding :meth:`_Linter.deref` reports."""
+
+    rule: str
+    message: str
+    where: _Ref | tuple[Document, str]
+
+
+@dataclass
 class _Linter:
     root: Document
     options: LintOptions
     findings: list[Finding] = field(default_factory=list)
+    #: Documents loaded, by resolved path (the root included); fetched ones by URL.
     docs: dict[Path, Document] = field(default_factory=dict)
+    remote: dict[str, Document] = field(default_factory=dict)
+    urls: dict[int, str] = field(default_factory=dict)  # id(fetched document) -> its URL
     shapes: dict[tuple[int, str], _Shape] = field(default_factory=dict)
     schemas_checked: set[tuple[int, str]] = field(default_factory=set)
+    _judged: dict[tuple[int, str], RefTarget] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        #: The root spec's folder: no $ref leaves it unless --allow-outside-refs.
+        self.folder = self.root.path.resolve().parent
+        self.docs.setdefault(self.root.path.resolve(), self.root)
 
     # --- locations and findings ----------------------------------------------------------
 
@@ -99,7 +120,7 @@ class _Linter:
             pointer = pointer.rsplit("/", 1)[0]
             position = doc.position(pointer)
         line, col = position or (1, 1)
-        return f"{doc.path}:{line}:{col}"
+        return f"{self.urls.get(id(doc), doc.path)}:{line}:{col}"
 
     def add(
         self,
@@ -110,130 +131,136 @@ class _Linter:
         envelope: str | None = None,
     ) -> None:
         doc, pointer = (where.doc, where.pointer) if isinstance(where, _Ref) else where
-        shown = pointer if doc is self.root else f"{doc.path.name}#{pointer}"
+        if doc is self.root:
+            named = pointer
+        else:
+            named = f"{self.urls.get(id(doc)) or doc.path.name}#{pointer}"
         self.findings.append(
             Finding(
                 rule,
                 severity or RULES[rule].severity,
                 message,
-                shown,
+                named,
                 envelope,
                 self.location(doc, pointer),
             )
         )
 
     # --- $ref ------------------------------------------------------------------------------
+    # Every $ref is judged by errspec._refs.judge_ref (what it names, whether it may be
+    # read); the same judge serves --full-validation's resolver and spec-aware checking.
 
     def deref(self, ref: _Ref) -> _Ref | None:
         """Follow ``$ref`` chains from ``ref``; report unresolvable, refused and cyclic refs."""
-        seen: list[tuple[Path, str]] = []
+        result = self.resolve(ref)
+        if isinstance(result, _RefProblem):
+            self.add(result.rule, result.message, result.where)
+            return None
+        return result
+
+    def resolve(self, ref: _Ref) -> _Ref | _RefProblem:
+        """:meth:`deref` without findings: the resolved node, or what stopped the chain."""
+        seen: set[tuple[int, str]] = set()
         while isinstance(ref.node, Mapping) and isinstance(ref.node.get("$ref"), str):
             target = ref.node["$ref"]
-            key = (ref.doc.path, ref.pointer)
+            key = (id(ref.doc), ref.pointer)
             if key in seen:
-                self.add("ref-unresolved", f"$ref cycle through {target!r}", ref)
-                return None
-            seen.append(key)
+                return _RefProblem("ref-unresolved", f"$ref cycle through {quote_ref(target)}", ref)
+            seen.add(key)
             nxt = self._follow(ref, target)
-            if nxt is None:
-                return None
+            if isinstance(nxt, _RefProblem):
+                return nxt
             ref = nxt
         return ref
 
-    def _follow(self, ref: _Ref, target: str) -> _Ref | None:
-        file_part, _, fragment = target.partition("#")
-        doc = ref.doc
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", file_part):
-            if not self.options.allow_remote_refs:
-                self.add(
-                    "ref-refused",
-                    f"$ref {target!r} points to a URL, which errspec does not fetch unless "
-                    "asked (--allow-remote-refs)",
-                    (ref.doc, f"{ref.pointer}/$ref"),
-                )
-                return None
-            fetched = self._fetch(ref, file_part)
-            if fetched is None:
-                return None
-            doc = fetched
-        elif file_part:
-            doc_or_none = self._document(ref, file_part)
-            if doc_or_none is None:
-                return None
-            doc = doc_or_none
-        pointer = unquote(fragment)  # RFC 6901 §6: a fragment is percent-encoded
-        try:
-            segments = compile_pointer(pointer)
-        except ValueError:
-            self.add(
-                "ref-unresolved",
-                f"$ref {target!r} is not a JSON pointer",
-                (ref.doc, f"{ref.pointer}/$ref"),
+    def judge(self, doc: Document, target: str) -> RefTarget:
+        """What ``target``, a ``$ref`` written in ``doc``, names (cached per document)."""
+        if target.startswith("#"):  # the common case: no file system involved
+            return judge_ref(target, referrer=doc.path, folder=self.folder)
+        key = (id(doc), target)
+        decision = self._judged.get(key)
+        if decision is None:
+            decision = judge_ref(
+                target,
+                referrer=self.urls.get(id(doc), doc.path),
+                folder=self.folder,
+                allow_outside=self.options.allow_outside_refs,
+                allow_remote=self.options.allow_remote_refs,
             )
-            return None
-        found = values(doc.data, segments)
-        if not found:
-            self.add(
-                "ref-unresolved",
-                f"$ref {target!r} points to nothing",
-                (ref.doc, f"{ref.pointer}/$ref"),
-            )
-            return None
-        return _Ref(doc, pointer, found[0])
+            self._judged[key] = decision
+        return decision
 
-    def _document(self, ref: _Ref, file_part: str) -> Document | None:
-        base = ref.doc.path.parent
-        path = (base / file_part).resolve()
-        root_folder = self.root.path.resolve().parent
-        if not self.options.allow_outside_refs and not path.is_relative_to(root_folder):
-            self.add(
-                "ref-refused",
-                f"$ref {file_part!r} is outside the spec's folder (--allow-outside-refs)",
-                (ref.doc, f"{ref.pointer}/$ref"),
+    def _follow(self, ref: _Ref, target: str) -> _Ref | _RefProblem:
+        where = (ref.doc, f"{ref.pointer}/$ref")
+        decision = self.judge(ref.doc, target)
+        doc: Document | _RefProblem = ref.doc
+        if decision.kind == "file":
+            assert decision.path is not None
+            doc = self.document(decision.path, target, where)
+        elif decision.kind == "url":
+            assert decision.url is not None
+            doc = self.fetch(decision.url, target, where)
+        elif decision.kind != "local":
+            return _RefProblem(decision.rule, decision.reason, where)
+        if isinstance(doc, _RefProblem):
+            return doc
+        found, node = lookup(doc.data, decision.pointer)
+        if not found:
+            return _RefProblem(
+                "ref-unresolved", f"$ref {quote_ref(target)} points to nothing", where
             )
-            return None
-        if path in self.docs:
-            return self.docs[path]
+        return _Ref(doc, decision.pointer, node)
+
+    def document(
+        self, path: Path, target: str, where: tuple[Document, str]
+    ) -> Document | _RefProblem:
+        """The document at ``path`` (judged by :func:`judge_ref`), loaded once."""
+        doc = self.docs.get(path)
+        if doc is not None:
+            return doc
         try:
             doc = load_document(path, **self._load_args())
         except InputError as exc:
-            self.add(
-                "ref-unresolved", f"$ref {file_part!r}: {exc}", (ref.doc, f"{ref.pointer}/$ref")
-            )
-            return None
+            return _RefProblem("ref-unresolved", f"$ref {quote_ref(target)}: {exc}", where)
         self.docs[path] = doc
         return doc
 
-    def _fetch(self, ref: _Ref, url: str) -> Document | None:
-        """Only with --allow-remote-refs: fetch a referenced document (http/https, 10 s,
-        the size limit of local files), once per URL."""
-        key = Path("/__remote__") / url
-        if key in self.docs:
-            return self.docs[key]
-        import tempfile
+    def fetch(self, url: str, target: str, where: tuple[Document, str]) -> Document | _RefProblem:
+        """Only with --allow-remote-refs (:func:`judge_ref` says so): fetch a referenced
+        document (http/https, 10 s, the size limit of local files), once per URL."""
+        doc = self.remote.get(url)
+        if doc is not None:
+            return doc
+        if not self.options.allow_remote_refs:  # pragma: no cover - judge_ref refuses first
+            return _RefProblem("ref-refused", f"$ref {quote_ref(target)} points to a URL", where)
         import urllib.request
 
-        where = (ref.doc, f"{ref.pointer}/$ref")
-        if not url.startswith(("http://", "https://")):
-            self.add("ref-refused", f"$ref {url!r}: only http(s) URLs can be fetched", where)
-            return None
-        limit = self.options.max_bytes or 64 * 1024 * 1024
+        class HTTPOnly(urllib.request.HTTPRedirectHandler):
+            """Redirects to http(s) only (urllib would follow one to ftp:)."""
+
+            def redirect_request(self, *args: Any) -> Any:
+                newurl = str(args[-1])
+                if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+                    raise OSError(f"redirected to {newurl[:100]!r}, not an http(s) URL")
+                return super().redirect_request(*args)
+
+        limit = self.options.max_bytes or DEFAULT_MAX_BYTES
         try:
-            with urllib.request.urlopen(url, timeout=10) as answer:
+            with urllib.request.build_opener(HTTPOnly).open(url, timeout=10) as answer:
                 data = answer.read(limit + 1)
         except (OSError, ValueError) as exc:
-            self.add("ref-unresolved", f"$ref {url!r}: cannot fetch: {exc}", where)
-            return None
-        suffix = ".json" if data.lstrip()[:1] in (b"{", b"[") else ".yaml"
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"remote{suffix}"
-            path.write_bytes(data[: limit + 1])
-            try:
-                doc = load_document(path, **self._load_args())
-            except InputError as exc:
-                self.add("ref-unresolved", f"$ref {url!r}: {exc}", where)
-                return None
-        self.docs[key] = doc
+            reason = " ".join(str(exc).split())[:200]
+            return _RefProblem(
+                "ref-unresolved", f"$ref {quote_ref(target)}: cannot fetch: {reason}", where
+            )
+        try:
+            if len(data) > limit:
+                raise InputError(f"{url}: over the limit of {limit} bytes")
+            doc = parse_document(Path(urlsplit(url).path or "/"), url, data)
+        except InputError as exc:
+            return _RefProblem("ref-unresolved", f"$ref {quote_ref(target)}: {exc}", where)
+        self.remote[url] = doc
+        self.urls[id(doc)] = url
         return doc
 
     def _load_args(self) -> dict[str, Any]:
@@ -289,7 +316,7 @@ class _Linter:
         errors: list[_ErrorResponse] = []
         for key, response in responses.items():
             key = str(key)
-            status = int(key) if key.isdigit() else None
+            status = status_of(key)
             counts = (
                 (status is not None and 400 <= status <= 599)
                 or (self.options.count_ranges and key.upper() in ("4XX", "5XX"))
@@ -315,7 +342,7 @@ class _Linter:
         generic = ("DEFAULT" in keys and self.options.count_default) or (
             "4XX" in keys and self.options.count_ranges
         )
-        has_4xx = generic or any(k.isdigit() and 400 <= int(k) <= 499 for k in keys)
+        has_4xx = generic or any(400 <= (status_of(k) or 0) <= 499 for k in keys)
         where = (op.doc, op.pointer)
         if not has_4xx:
             self.add(
@@ -420,9 +447,10 @@ def _order(f: Finding) -> tuple[int, int, str]:
 _VALIDATORS: dict[str, Any] = {}
 
 
-def _oas_validator(version: str) -> Any:
+def _oas_validator(version: str, *, python: bool = False) -> Any:
     """A compiled validator for the OpenAPI schema of ``version`` (the schemas that
-    openapi-spec-validator ships), built once."""
+    openapi-spec-validator ships), built once: jsonschema-rs, or with ``python`` the
+    jsonschema one (for documents jsonschema-rs cannot take)."""
     key = (
         "v2.0"
         if version.startswith("2")
@@ -430,10 +458,8 @@ def _oas_validator(version: str) -> Any:
         if version[2:3] in "12"
         else "v3.0"
     )
-    validator = _VALIDATORS.get(key)
+    validator = _VALIDATORS.get(key + "/python" * python)
     if validator is None:
-        import jsonschema_rs
-
         schema = json.loads(
             files("openapi_spec_validator")
             .joinpath("resources", "schemas", key, "schema.json")
@@ -443,67 +469,344 @@ def _oas_validator(version: str) -> Any:
         def refuse(uri: str) -> Any:
             raise ValueError(f"errspec does not fetch {uri}")
 
-        validator = jsonschema_rs.validator_for(schema, retriever=refuse, validate_formats=False)
-        _VALIDATORS[key] = validator
+        if python:
+            from jsonschema.validators import validator_for
+            from referencing import Registry
+
+            registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
+            validator = validator_for(schema)(schema, registry=registry)
+        else:
+            import jsonschema_rs
+
+            validator = jsonschema_rs.validator_for(
+                schema, retriever=refuse, validate_formats=False
+            )
+        _VALIDATORS[key + "/python" * python] = validator
     return validator
 
 
 def _full_validation(linter: _Linter) -> None:
-    """openapi-spec-validator's own check, the reference, on request. It resolves every
-    $ref itself, so it runs only when the document has no $ref to a URL (errspec never
-    lets a library fetch one)."""
+    """openapi-spec-validator's own check, the reference, on request.
+
+    Its resolver is not errspec's: left alone it opens whatever ``file:`` or http(s) URI a
+    ``$ref`` (or a ``$id``) leads it to. So it runs only after errspec has followed every
+    ``$ref`` of every document the root reaches, with the judge and loader of the lint (a
+    refused, broken or looping ``$ref`` skips it, with a warning at that ``$ref``), and it
+    resolves through errspec alone: the root gets a private-scheme base URI
+    (:func:`~errspec._refs.document_uri`), and its retrieval handlers send every URI, of
+    any scheme, to :func:`~errspec._refs.judge_ref` and errspec's loader; what errspec
+    would not read raises. Its findings are placed where it was looking: the path of the
+    keyword validator at work, followed through errspec's ``$ref`` resolution to a
+    document and pointer.
+    """
+    problem = _vet_refs(linter)
+    if problem is not None:
+        linter.add(
+            "openapi-invalid",
+            f"full validation skipped: {problem.message}",
+            problem.where,
+            "warning",
+        )
+        return
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.settings import get_resolved_cache_maxsize
+
+    root = linter.root
+    errors: Iterator[Any] = iter(())
+    try:
+        spec_path = SchemaPath.from_dict(
+            root.data,
+            base_uri=document_uri(root.path.resolve()),
+            handlers=_Handlers(linter),
+            resolved_cache_maxsize=get_resolved_cache_maxsize(),
+        )
+        errors = _spec_validator_class(root.version or "")(spec_path).iter_errors()
+        for count, error in enumerate(errors, 1):
+            doc, pointer = _error_place(linter, error)
+            message = " ".join(str(getattr(error, "message", "")).split())
+            linter.add("openapi-invalid", message[:200], (doc, pointer))
+            if count == 50:
+                break
+    except RecursionError as exc:
+        linter.add(
+            "ref-unresolved",
+            "$ref cycle: full validation stopped, openapi-spec-validator recursed without "
+            "end (a schema that contains itself through allOf, anyOf, oneOf or not?)",
+            _error_place(linter, exc),
+        )
+    except Exception as exc:  # a library's failure is a finding, never a crash
+        linter.add(*_stopped(linter, exc))
+    finally:
+        close = getattr(errors, "close", None)
+        if close is not None:
+            close()
+
+
+def _stopped(linter: _Linter, exc: Exception) -> tuple[str, str, tuple[Document, str], Severity]:
+    """The finding for an exception that stopped openapi-spec-validator. Its text is never
+    shown (``referencing``'s errors print the whole document they looked in): only the
+    ``$ref`` and errspec's own reason."""
+    from referencing.exceptions import Unresolvable
+
+    where = _error_place(linter, exc)
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, _Refused):
+        where = _ref_place(where, getattr(cause, "ref", None)) or where
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, _Refused):
+        return cause.rule, f"full validation stopped: {cause.reason}", where, "error"
+    if isinstance(exc, Unresolvable):
+        ref = quote_ref(getattr(exc, "ref", ""))
+        return (
+            "ref-unresolved",
+            f"full validation stopped: openapi-spec-validator cannot resolve $ref {ref} "
+            "(a $id or $anchor errspec does not follow?)",
+            where,
+            "error",
+        )
+    return (
+        "openapi-invalid",
+        f"full validation stopped: openapi-spec-validator failed ({type(exc).__name__})",
+        where,
+        "warning",
+    )
+
+
+#: Longest chain of $refs to $refs that full validation is given (openapi-spec-validator
+#: follows one with a recursive call per $ref).
+MAX_REF_CHAIN = 200
+
+
+def _ref_place(where: tuple[Document, str], ref: object) -> tuple[Document, str] | None:
+    """The ``$ref`` member with the value ``ref`` at or under ``where``, if there is one."""
+    if not isinstance(ref, str):
+        return None
+    doc, pointer = where
+    found, node = lookup(doc.data, pointer)
+    if not found:
+        return None
+    for at, holder in _ref_nodes(node):
+        if holder["$ref"] == ref:
+            return doc, f"{pointer}{at}/$ref"
+    return None
+
+
+def _vet_refs(linter: _Linter) -> _RefProblem | None:
+    """Follow every ``$ref`` of the root and of every document it reaches, one step each,
+    as the lint follows them (loading those documents): the first that is refused or
+    broken, then the first chain of ``$ref`` to ``$ref`` that loops or is longer than
+    :data:`MAX_REF_CHAIN`."""
+    done: set[int] = set()
+    todo = [linter.root]
+    refs: dict[tuple[int, str], _Ref] = {}
+    steps: dict[tuple[int, str], tuple[int, str]] = {}  # a $ref to a $ref: to that one
+    while todo:
+        doc = todo.pop()
+        done.add(id(doc))
+        for pointer, node in _ref_nodes(doc.data):
+            ref = _Ref(doc, pointer, node)
+            target = linter._follow(ref, node["$ref"])
+            if isinstance(target, _RefProblem):
+                return target
+            refs[(id(doc), pointer)] = ref
+            if isinstance(target.node, dict) and isinstance(target.node.get("$ref"), str):
+                steps[(id(doc), pointer)] = (id(target.doc), target.pointer)
+        for loaded in chain(linter.docs.values(), linter.remote.values()):
+            if id(loaded) not in done and loaded not in todo:
+                todo.append(loaded)
+    length: dict[tuple[int, str], int] = {}
+    for start in steps:
+        path: list[tuple[int, str]] = []
+        on_path: set[tuple[int, str]] = set()
+        key = start
+        while key in steps and key not in length:
+            if key in on_path:
+                problem = linter.resolve(refs[start])  # reports it as the lint does
+                assert isinstance(problem, _RefProblem)
+                return problem
+            on_path.add(key)
+            path.append(key)
+            key = steps[key]
+        hops = length.get(key, 0)
+        for key in reversed(path):
+            hops += 1
+            length[key] = hops
+        if hops > MAX_REF_CHAIN:
+            where = refs[start]
+            return _RefProblem(
+                "openapi-invalid",
+                f"$ref {quote_ref(where.node['$ref'])} starts a chain of {hops} $refs to $refs, "
+                f"more than openapi-spec-validator can follow ({MAX_REF_CHAIN})",
+                (where.doc, f"{where.pointer}/$ref"),
+            )
+    return None
+
+
+def _ref_nodes(data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(pointer, node)`` of every object with a string ``$ref`` member, in a tree, in
+    document order."""
+    todo: list[tuple[str, Any]] = [("", data)]
+    while todo:
+        pointer, node = todo.pop()
+        if type(node) is dict:
+            if isinstance(node.get("$ref"), str):
+                yield pointer, node
+            todo.extend(
+                (f"{pointer}/{escape(k)}", v)
+                for k, v in reversed(node.items())
+                if type(v) in (dict, list)
+            )
+        elif type(node) is list:
+            todo.extend(
+                (f"{pointer}/{i}", node[i])
+                for i in reversed(range(len(node)))
+                if type(node[i]) in (dict, list)
+            )
+
+
+class _Refused(Exception):
+    """Raised to openapi-spec-validator's resolver for a URI errspec does not read."""
+
+    def __init__(self, rule: str, reason: str) -> None:
+        super().__init__(reason)
+        self.rule = rule
+        self.reason = reason
+
+
+class _Handlers(dict[str, Any]):
+    """jsonschema-path's retrieval handlers, by URI scheme. Every scheme is "handled"
+    (it would pass a scheme it has no handler for to ``urllib.request.urlopen``), and every
+    one by :meth:`retrieve`."""
+
+    def __init__(self, linter: _Linter) -> None:
+        super().__init__()
+        self.linter = linter
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __missing__(self, scheme: str) -> Any:
+        return self.retrieve
+
+    def retrieve(self, uri: str) -> Any:
+        linter = self.linter
+        target = judge_ref(
+            uri.partition("#")[0],
+            referrer=linter.root.path,
+            folder=linter.folder,
+            allow_outside=linter.options.allow_outside_refs,
+            allow_remote=linter.options.allow_remote_refs,
+            internal=True,
+        )
+        where = (linter.root, "")
+        doc: Document | _RefProblem
+        if target.kind == "file" and target.path is not None:
+            doc = linter.document(target.path, uri, where)
+        elif target.kind == "url" and target.url is not None:
+            doc = linter.fetch(target.url, uri, where)
+        else:
+            raise _Refused(target.rule, target.reason or f"$ref {quote_ref(uri)} is not read")
+        if isinstance(doc, _RefProblem):
+            raise _Refused(doc.rule, doc.message)
+        return doc.data
+
+
+_TRACKED: dict[str, type[Any]] = {}
+
+
+def _spec_validator_class(version: str) -> type[Any]:
+    """openapi-spec-validator's validator for ``version``, its keyword validators wrapped
+    to note on each error (and exception) the path of the object they were validating."""
     from openapi_spec_validator import (
         OpenAPIV2SpecValidator,
         OpenAPIV30SpecValidator,
         OpenAPIV31SpecValidator,
+        OpenAPIV32SpecValidator,
     )
 
-    root = linter.root
-    version = root.version or ""
-    folder = root.path.resolve().parent
-    refs = [v for v in _ref_values(root.data) if isinstance(v, str)]
-    remote = any(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", v) for v in refs)
-    outside = not linter.options.allow_outside_refs and any(
-        not (folder / v.partition("#")[0]).resolve().is_relative_to(folder)
-        for v in refs
-        if v.partition("#")[0]
-    )
-    if remote or outside:
-        linter.add(
-            "openapi-invalid",
-            "full validation skipped: the document has $refs to URLs or outside its folder, "
-            "which errspec does not let openapi-spec-validator follow",
-            (root, ""),
-            "warning",
-        )
-        return
-    cls = (
+    base: type[Any] = (
         OpenAPIV2SpecValidator
         if version.startswith("2")
+        else OpenAPIV32SpecValidator
+        if version.startswith("3.2")
         else OpenAPIV31SpecValidator
         if version.startswith("3.1")
         else OpenAPIV30SpecValidator
     )
-    validator = cls(root.data, base_uri=root.path.resolve().as_uri())
-    for shown, error in enumerate(validator.iter_errors()):
-        if shown == 50:
+    cls = _TRACKED.get(base.__name__)
+    if cls is None:
+        dialect = {
+            "OpenAPIV2SpecValidator": "2.0",
+            "OpenAPIV31SpecValidator": "3.1",
+            "OpenAPIV32SpecValidator": "3.2",
+        }.get(base.__name__, "3.0")
+        keywords = {name: _tracked(kw) for name, kw in base.keyword_validators.items()}
+
+        def iter_errors(self: Any) -> Iterator[Any]:
+            # The library's own is cached per validator for the life of the process (an
+            # lru_cache on the method): it would keep every linted spec in memory.
+            try:
+                schema_errors = list(islice(self.schema_validator.iter_errors(self.schema), 50))
+            except UnicodeEncodeError:  # a lone surrogate: see _validity
+                python = _oas_validator(dialect, python=True)
+                schema_errors = list(islice(python.iter_errors(self.schema), 50))
+            yield from schema_errors
+            yield from self.root_validator(self.schema_path)
+
+        cls = type(
+            f"Errspec{base.__name__}",
+            (base,),
+            {"keyword_validators": keywords, "iter_errors": iter_errors},
+        )
+        _TRACKED[base.__name__] = cls
+    return cls
+
+
+def _tracked(keyword: type[Any]) -> type[Any]:
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.keywords import SchemaValidator
+
+    # A schema validator's errors come from checking the schema itself: their own path is
+    # inside it. Other validators' errors are about a value elsewhere (a default, an
+    # example): they stay at the object being validated.
+    inside = issubclass(keyword, SchemaValidator)
+
+    def call(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        at = next((a for a in args if isinstance(a, SchemaPath)), None)
+        parts = tuple(at.parts) if at is not None else None
+        try:
+            for error in keyword.__call__(self, *args, **kwargs):
+                if parts is not None and getattr(error, "_errspec_at", None) is None:
+                    relative = tuple(getattr(error, "path", ())) if inside else ()
+                    error._errspec_at = parts + relative
+                yield error
+        except Exception as exc:
+            if parts is not None and getattr(exc, "_errspec_at", None) is None:
+                exc._errspec_at = parts  # type: ignore[attr-defined]
+            raise
+
+    return type(keyword.__name__, (keyword,), {"__call__": call})
+
+
+def _error_place(linter: _Linter, error: BaseException) -> tuple[Document, str]:
+    """Where an openapi-spec-validator error (or exception) is: the path a keyword
+    validator noted, or the error's own path in the root document (the OpenAPI schema
+    check), followed through errspec's $ref resolution."""
+    at = getattr(error, "_errspec_at", None)
+    if at is None:
+        at = tuple(getattr(error, "absolute_path", ()) or ())
+    ref = _Ref(linter.root, "", linter.root.data)
+    for part in at:
+        resolved = linter.resolve(ref)
+        if isinstance(resolved, _RefProblem):
             break
-        path = list(getattr(error, "path", ()) or ())
-        pointer = "".join("/" + escape(str(p)) for p in path)
-        message = " ".join(str(getattr(error, "message", error)).split())
-        linter.add("openapi-invalid", message[:200], (root, pointer))
-
-
-def _ref_values(data: Any) -> Iterator[Any]:
-    todo = [data]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, dict):
-            if "$ref" in node:
-                yield node["$ref"]
-            todo.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            todo.extend(v for v in node if isinstance(v, dict | list))
+        ref = resolved
+        key = str(part)
+        found, node = lookup(ref.node, "/" + escape(key))
+        if not found:
+            break
+        ref = _Ref(ref.doc, f"{ref.pointer}/{escape(key)}", node)
+    return ref.doc, ref.pointer
 
 
 def _validity(linter: _Linter) -> None:
@@ -523,12 +826,21 @@ def _validity(linter: _Linter) -> None:
             (root, "/openapi"),
         )
         return
-    validator = _oas_validator(version)
-    for shown, error in enumerate(validator.iter_errors(root.data)):
-        if shown == 50:
-            break
-        pointer = "".join("/" + escape(p) for p in error.instance_path)
-        message = " ".join(str(error.message).split())
+    try:
+        errors = [
+            (error.instance_path, error.message)
+            for error in islice(_oas_validator(version).iter_errors(root.data), 50)
+        ]
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800" in JSON) is no Rust string: jsonschema-rs cannot take
+        # the document. jsonschema (Python strings) can, more slowly.
+        errors = [
+            (list(error.absolute_path), error.message)
+            for error in islice(_oas_validator(version, python=True).iter_errors(root.data), 50)
+        ]
+    for path, text in errors:
+        pointer = "".join("/" + escape(p) for p in path)
+        message = " ".join(str(text).split())
         linter.add("openapi-invalid", message[:200], (root, pointer))
 
 
@@ -940,7 +1252,7 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
         return
     envelope = plan.envelope
     if not envelope.is_valid(body):
-        for error in list(envelope.validator.iter_errors(body))[:5]:
+        for error in list(islice(envelope.validator.iter_errors(body), 5)):
             pointer = example.pointer + "".join("/" + escape(p) for p in error.absolute_path)
             linter.add(
                 "envelope-schema",
@@ -949,11 +1261,8 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
                 envelope=plan.id,
             )
     if er.status is not None and plan.echo is not None:
-        echoes = [
-            int(v) if isinstance(v, str) else v
-            for v in values(body, plan.echo)
-            if echo_typed(plan, v) and (not isinstance(v, str) or v.isdigit())
-        ]
+        said = (echo_status(plan, v) for v in values(body, plan.echo) if echo_typed(plan, v))
+        echoes = [int(v) for v in said if v is not None]
         if plan.echo_most_general and len(echoes) > 1:
             # JSON:API "Processing Errors": one of them, or the most general of a class.
             general = set(echoes) | {v // 100 * 100 for v in echoes}
@@ -963,7 +1272,8 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
         if wrong:
             linter.add(
                 "status-mismatch",
-                f"example says status {wrong[0]} but it documents the {er.status} response",
+                f"example says status {number_text(wrong[0])} but it documents the {er.status} "
+                "response",
                 example,
                 envelope=plan.id,
             )

@@ -27,17 +27,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
-from urllib.request import url2pathname
 
 from ._findings import Finding
-from ._http import Response, is_json_media_type
+from ._http import TOO_DEEP, Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
 from ._pointer import escape, join
+from ._refs import document_uri, judge_ref, quote_ref
 from ._registry import Envelope
 from ._specload import Document, load_document
 
@@ -114,7 +114,6 @@ class Spec:
             allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
         self._linter = _Linter(self.root, self._options)
-        self._linter.docs[self.root.path.resolve()] = self.root
         self._op_prefixes: dict[str, list[tuple[str, ...]]] = {}
         self.operations: tuple[Operation, ...] = tuple(self._walk())
         self._by_key = {(op.method, op.path): op for op in self.operations}
@@ -214,7 +213,13 @@ class Spec:
         if self._envelope is False:
             from ._lint import _Linter, _spec_envelope
 
-            linter = _Linter(self.root, self._options, docs=dict(self._linter.docs))
+            linter = _Linter(
+                self.root,
+                self._options,
+                docs=dict(self._linter.docs),
+                remote=dict(self._linter.remote),
+                urls=dict(self._linter.urls),
+            )
             self._envelope = _spec_envelope(linter, list(linter.error_responses()))
         return self._envelope if isinstance(self._envelope, Envelope) else None
 
@@ -328,13 +333,23 @@ class Spec:
                     "header:Content-Type",
                 )
                 return
-        if not response.has_json_body or chosen is None:
+        if chosen is None:
+            return
+        if not response.has_json_body:
+            if response.body_problem == TOO_DEEP and self._schema_of(declared, chosen):
+                # JSON, but too deep to check: never a silent pass against a schema
+                yield Finding(
+                    "declared-schema",
+                    "error",
+                    f"cannot be checked against the schema documented for {where}: {TOO_DEEP}",
+                    "",
+                )
             return
         schema_at = self._schema_of(declared, chosen)
         if schema_at is None:
             return
         fast = self._fast_validator(*schema_at)
-        if fast is not None and fast.is_valid(response.body):
+        if fast is not None and _fast_valid(fast, response.body):
             return
         validator = self._validator(*schema_at)
         shown = f"{schema_at[0].path.name}#{schema_at[1]}"
@@ -349,9 +364,15 @@ class Spec:
                     f"{shown}: the schema loops back on itself (a $ref cycle through "
                     "allOf/anyOf/oneOf or properties), so no body can be checked against it"
                 ) from None
-            raise InputError(
-                f"{response.source}: the body nests too deeply to check against {shown}"
-            ) from None
+            # invalid (the compiled validator said so), but too deep to say where
+            yield Finding(
+                "declared-schema",
+                "error",
+                f"does not match the schema documented for {where}; the body nests too "
+                "deeply for errspec to say where",
+                "",
+            )
+            return
         except Exception as exc:  # referencing.exceptions.Unresolvable and kin
             raise InputError(f"{shown}: the schema cannot be resolved: {_reason(exc)}") from None
         for error in errors[:MAX_SCHEMA_FINDINGS]:
@@ -424,25 +445,47 @@ class Spec:
             return self._fast[key]
         import jsonschema_rs
 
-        if self._rs_registry is None:
-
-            def retrieve(uri: str) -> Any:
-                return self._retrieve(uri.partition("#")[0]).data
-
-            self._rs_registry = jsonschema_rs.Registry(
-                [(d.path.resolve().as_uri(), d.data) for d in self._linter.docs.values()],
-                draft=jsonschema_rs.Draft202012,
-                retriever=retrieve,
-            )
-        uri = f"{doc.path.resolve().as_uri()}#{quote(pointer, safe='/~')}"
         try:
+            if self._rs_registry is None:
+
+                def retrieve(uri: str) -> Any:
+                    return self._retrieve(uri.partition("#")[0]).data
+
+                self._rs_registry = jsonschema_rs.Registry(
+                    self._resources(),
+                    draft=jsonschema_rs.Draft202012,
+                    retriever=retrieve,
+                )
+            uri = self._schema_uri(doc, pointer)
             fast = jsonschema_rs.Draft202012Validator(
                 {"$ref": uri}, registry=self._rs_registry, validate_formats=False
             )
-        except Exception:  # a refused or broken $ref: jsonschema reports it when reached
+        except Exception:  # a refused or broken $ref, a lone surrogate: jsonschema decides
             fast = None
         self._fast[key] = fast
         return fast
+
+    def _uri(self, doc: Document) -> str:
+        """A loaded document's base URI for the JSON Schema resolvers: its URL if it was
+        fetched, else errspec's private one (so that they resolve every relative ``$ref``
+        to a URI that only :meth:`_retrieve`, that is :func:`judge_ref`, can read)."""
+        return self._linter.urls.get(id(doc)) or document_uri(doc.path.resolve())
+
+    def _schema_uri(self, doc: Document, pointer: str) -> str:
+        """The URI of the schema at ``pointer`` in ``doc``, for the resolvers."""
+        try:
+            fragment = quote(pointer, safe="/~")
+        except UnicodeEncodeError:  # a member name with a lone surrogate ("\\ud800")
+            raise InputError(
+                f"{doc.path.name}#{pointer!r}: the schema's place in the document is not valid "
+                "Unicode (a lone surrogate in a member name), so no resolver can name it"
+            ) from None
+        return f"{self._uri(doc)}#{fragment}"
+
+    def _resources(self) -> list[tuple[str, Any]]:
+        """``(base URI, data)`` of every document loaded so far."""
+        linter = self._linter
+        return [(self._uri(d), d.data) for d in chain(linter.docs.values(), linter.remote.values())]
 
     def _build_validator(self, doc: Document, pointer: str) -> Any:
         from openapi_schema_validator import OAS31Validator
@@ -455,42 +498,38 @@ class Spec:
         def retrieve(uri: str) -> Resource[Any]:
             return specification.create_resource(self._retrieve(uri).data)
 
-        resources = [
-            (d.path.resolve().as_uri(), specification.create_resource(d.data))
-            for d in self._linter.docs.values()
-            if d.path.is_absolute() or d.path.exists()
-        ]
+        resources = [(uri, specification.create_resource(data)) for uri, data in self._resources()]
         registry: Registry[Any] = Registry(retrieve=retrieve).with_resources(resources)  # type: ignore[call-arg]
-        uri = f"{doc.path.resolve().as_uri()}#{quote(pointer, safe='/~')}"
+        uri = self._schema_uri(doc, pointer)
         cls = OAS31Validator if modern else _oas30_validator(self.version.startswith("2"))
         return cls({"$ref": uri}, registry=registry)
 
     def _retrieve(self, uri: str) -> Document:
-        """A document a schema ``$ref`` names, under the same rules as ``errspec lint``."""
-        if not uri.startswith("file:"):
-            if not self._options.allow_remote_refs:
-                raise InputError(
-                    f"$ref to {uri}: errspec does not fetch URLs unless asked "
-                    "(allow_remote_refs / --allow-remote-refs)"
-                )
-            from ._lint import _Ref
+        """The document a schema ``$ref`` leads the JSON Schema resolvers to (``uri`` is
+        absolute: the documents' base URIs are errspec's private ones), judged and loaded
+        as ``errspec lint`` judges and loads every ``$ref``."""
+        from ._lint import _RefProblem
 
-            fetched = self._linter._fetch(_Ref(self.root, "", {}), uri)
-            if fetched is None:
-                raise InputError(f"$ref to {uri}: cannot fetch it")
-            return fetched
-        path = Path(url2pathname(urlsplit(uri).path)).resolve()
-        folder = self.root.path.resolve().parent
-        if not self._options.allow_outside_refs and not path.is_relative_to(folder):
-            raise InputError(
-                f"$ref to {path} is outside the spec's folder (allow_outside_refs / "
-                "--allow-outside-refs)"
-            )
-        loaded = self._linter.docs.get(path)
-        if loaded is None:
-            loaded = load_document(path)
-            self._linter.docs[path] = loaded
-        return loaded
+        linter = self._linter
+        target = judge_ref(
+            uri.partition("#")[0],
+            referrer=self.root.path,
+            folder=linter.folder,
+            allow_outside=self._options.allow_outside_refs,
+            allow_remote=self._options.allow_remote_refs,
+            internal=True,
+        )
+        where = (self.root, "")
+        found: Document | _RefProblem
+        if target.kind == "file" and target.path is not None:
+            found = linter.document(target.path, uri, where)
+        elif target.kind == "url" and target.url is not None:
+            found = linter.fetch(target.url, uri, where)
+        else:
+            raise InputError(target.reason or f"$ref {quote_ref(uri)} is not read")
+        if isinstance(found, _RefProblem):
+            raise InputError(found.message)
+        return found
 
     # --- the walk -------------------------------------------------------------------------
 
@@ -531,10 +570,10 @@ def load_spec(
 ) -> Spec:
     """Load an OpenAPI document for spec-aware checking; cached while the file is unchanged
     (so a test suite that passes ``spec="openapi.yaml"`` to every check loads it once)."""
-    resolved = Path(path).resolve()
     try:
+        resolved = Path(path).resolve()
         stat = resolved.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte or lone surrogate in the name
         return Spec(
             path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
@@ -673,6 +712,15 @@ def _oas30_validator(swagger: bool) -> Any:
         cls = extend(OAS30ReadValidator, {"type": type_})  # type: ignore[no-untyped-call]
         _OAS30[swagger] = cls
     return cls
+
+
+def _fast_valid(fast: Any, body: Any) -> bool:
+    """jsonschema-rs's verdict, ``False`` (let jsonschema decide) for a body it cannot take:
+    a lone surrogate (``"\\ud800"`` in JSON) is no Rust string."""
+    try:
+        return bool(fast.is_valid(body))
+    except (UnicodeEncodeError, ValueError, OverflowError):
+        return False
 
 
 def _depth(value: Any, limit: int) -> int:

@@ -37,7 +37,10 @@ OpenAPI document is a JSON document written in YAML:
   the first alias that crosses the limit, after reading a few hundred bytes. An alias to
   a node that contains it is an error (the tree is never cyclic). Aliased containers are
   shared, not copied, so treat :attr:`Document.data` as read-only;
-- merge keys (``<<: *base``, ``<<: [*a, *b]``) are applied as PyYAML applies them;
+- merge keys (``<<: *base``, ``<<: [*a, *b]``) are applied as the YAML merge key type
+  (yaml.org/type/merge.html) defines them, which is how PyYAML applies them; the type
+  allows one ``<<`` per mapping, so a second one is a duplicate key (PyYAML's answer to
+  that undefined input has changed between releases);
 - one document per file: a second ``---`` document is an error.
 
 In both formats a duplicate key is an input error (with its ``line:col``), not a finding:
@@ -75,6 +78,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "Document",
     "load_document",
+    "parse_document",
 ]
 
 #: Largest spec file read (64 MiB: five times GitHub's 13 MB REST description).
@@ -201,6 +205,19 @@ def load_document(
     return _parse(Path(path), name, raw, max_depth, max_nodes)
 
 
+def parse_document(
+    path: str | Path,
+    name: str,
+    raw: bytes,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Document:
+    """A document from bytes already read (a ``$ref`` target fetched over http(s)), parsed
+    as :func:`load_document` parses a file; ``name`` is what its errors are about."""
+    return _parse(Path(path), name, raw, max_depth, max_nodes)
+
+
 def _parse(path: Path, name: str, raw: bytes, max_depth: int, max_nodes: int) -> Document:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
@@ -245,6 +262,8 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
         raise InputError(f"{name}: is a directory, not an OpenAPI document") from None
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror or 'cannot open'}") from None
+    except ValueError:  # a NUL byte, or a lone surrogate the file system cannot encode
+        raise InputError(f"{name!r}: not a usable file name") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -791,12 +810,16 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
                 tag = event.tag
                 if event.implicit[0]:
                     if text == "<<":
+                        if merge:
+                            raise _Problem(_pack(mark), "duplicate merge key <<")
                         value = _MERGE_KEY
                         merge = True
                 elif tag is not None and tag not in key_tags:
                     if tag != _MERGE or text != "<<":
                         problem = f"unsupported tag {_short(tag)} on a key"
                         raise _Problem(_pack(mark), problem)
+                    if merge:
+                        raise _Problem(_pack(mark), "duplicate merge key <<")
                     value = _MERGE_KEY
                     merge = True
                 items.append(value)

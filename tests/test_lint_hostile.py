@@ -3,6 +3,7 @@ a network connection, in seconds and bounded memory."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from pathlib import Path
@@ -141,3 +142,141 @@ def test_swagger_2_with_invalid_produces(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "openapi-invalid" in result.stdout
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _findings(result: Result) -> list[tuple[str, str, str]]:
+    """``(rule, pointer, line:col)`` of each finding in a ``--format json`` report."""
+    (report,) = json.loads(result.stdout)["results"]
+    return [
+        (f["rule"], f["pointer"], ":".join(f["location"].rsplit(":", 2)[1:]))
+        for f in report["findings"]
+    ]
+
+
+def _at(text: str, needle: str) -> str:
+    """``line:col`` (1-based) of the first ``needle`` in ``text``."""
+    offset = text.index(needle)
+    return f"{text.count(chr(10), 0, offset) + 1}:{offset - text.rfind(chr(10), 0, offset)}"
+
+
+def test_full_validation_does_not_follow_percent_encoded_dots(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    dots = "%2e%2e/" * 12
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /tasks:\n    get:\n"
+        "      responses:\n        '200': {description: ok}\n"
+        f"        '404': {{$ref: '{dots}etc/passwd'}}\n"
+    )
+    result = lint(str(spec), "--full-validation", "--format", "json")
+    assert result.exit_code == 1, result.output
+    pointer = "/paths/~1tasks/get/responses/404/$ref"
+    where = _at(spec.read_text(), "$ref")
+    assert sorted(_findings(result)) == [
+        ("openapi-invalid", pointer, where),
+        ("ref-refused", pointer, where),
+    ]
+    passwd = Path("/etc/passwd")
+    if passwd.is_file():
+        first = passwd.read_text(errors="replace").splitlines()[0]
+        assert first not in result.output
+    assert "Traceback" not in result.output
+
+
+_RESPONSE = "/paths/~1a/get/responses/400"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected", "needle"),
+    [
+        (  # a schema that contains itself: openapi-spec-validator recurses without end
+            "paths: {/a: {get: {responses: {'400': {description: x, content: {application/json:"
+            " {schema: {$ref: '#/components/schemas/A'}}}}}}}}\n"
+            "components: {schemas: {A: {allOf: [{$ref: '#/components/schemas/A'}]}}}\n",
+            [("ref-unresolved", f"{_RESPONSE}/content/application~1json/schema")],
+            "schema:",
+        ),
+        (
+            "paths: {/a: {get: {responses: {'400': {$ref: '#nope'}}}}}\n",
+            [("openapi-invalid", f"{_RESPONSE}/$ref"), ("ref-unresolved", f"{_RESPONSE}/$ref")],
+            "$ref",
+        ),
+        (
+            "paths: {/a: {get: {responses: {'400': {$ref: '\\\\server\\share\\x.yaml'}}}}}\n",
+            [("openapi-invalid", f"{_RESPONSE}/$ref"), ("ref-refused", f"{_RESPONSE}/$ref")],
+            "$ref",
+        ),
+        (
+            "paths: {/a: {get: {responses: {'400': {$ref: 'x.yaml'}}}}}\n"
+            "components: {schemas: {A: {$id: 'http://example.com/a.json', properties: "
+            "{b: {$ref: 'b.json'}}}}}\n",
+            [("openapi-invalid", f"{_RESPONSE}/$ref"), ("ref-unresolved", f"{_RESPONSE}/$ref")],
+            "$ref",
+        ),
+    ],
+    ids=["allOf-cycle", "anchor", "unc", "id-relative"],
+)
+def test_full_validation_crashes_are_findings(
+    tmp_path: Path, document: str, expected: list[tuple[str, str]], needle: str
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(f"openapi: 3.1.0\ninfo: {{title: x, version: '1'}}\n{document}")
+    result = lint(str(spec), "--full-validation", "--format", "json")
+    assert result.exit_code == 1, result.output
+    where = _at(spec.read_text(), needle)
+    found = [f for f in sorted(_findings(result)) if f[0] != "envelope-unknown"]
+    assert found == [(rule, pointer, where) for rule, pointer in expected]
+    assert "Traceback" not in result.output
+
+
+def test_a_nul_byte_in_a_ref_is_a_finding(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(
+        '{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": '
+        '{"responses": {"400": {"$ref": "x\\u0000.yaml"}}}}}}'
+    )
+    where = _at(spec.read_text(), '"$ref"')
+    for full in ((), ("--full-validation",)):
+        result = lint(str(spec), "--format", "json", *full)
+        assert result.exit_code == 1, result.output
+        assert ("ref-unresolved", f"{_RESPONSE}/$ref", where) in _findings(result)
+        assert "Traceback" not in result.output
+
+
+def test_non_ascii_digits_in_response_keys_and_example_echoes(tmp_path: Path) -> None:
+    """`"²".isdigit()` is true but `int("²")` fails: keys and echoes of such digits are no
+    statuses (they crashed the walk with exit 3)."""
+    spec = tmp_path / "openapi.json"
+    problem = {"type": "object", "properties": {"errors": {"type": "array"}}}
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "x", "version": "1"},
+                "paths": {
+                    "/a": {
+                        "get": {
+                            "responses": {
+                                "²": {"description": "not a status"},
+                                "404": {
+                                    "description": "x",
+                                    "content": {
+                                        "application/vnd.api+json": {
+                                            "schema": problem,
+                                            "example": {"errors": [{"status": "²²²"}]},
+                                        }
+                                    },
+                                },
+                            }
+                        }
+                    }
+                },
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    result = lint(str(spec), "--format", "json", "--envelope", "json-api")
+    assert result.exit_code in (0, 1), result.output
+    found = _findings(result)
+    assert all(pointer != "/paths/~1a/get/responses/²" for _, pointer, _ in found), found
+    assert not [f for f in found if f[0] == "status-mismatch"], found

@@ -420,6 +420,8 @@ def test_keys_are_strings_as_written(tmp_path: Path) -> None:
 
 
 def test_merge_keys_follow_pyyaml(tmp_path: Path) -> None:
+    # Well-defined merges only (one `<<` per mapping: a mapping or a list of mappings),
+    # where the merge key type and PyYAML agree.
     text = textwrap.dedent(
         """\
         a: &a {x: 1, y: 1}
@@ -428,16 +430,38 @@ def test_merge_keys_follow_pyyaml(tmp_path: Path) -> None:
         m2:
           <<: [*a, *b]
         m3:
-          <<: *a
           <<: *b
+          y: 3
         not-merge: {'<<': 1}
         """
     )
     doc = load_text(tmp_path, "merge.yaml", text)
     assert doc.data == yaml.safe_load(text)
+    assert doc.data["m1"] == {"x": 0, "y": 1}
     assert doc.data["m2"] == {"x": 1, "y": 1, "z": 2}
+    assert doc.data["m3"] == {"y": 3, "z": 2}
     assert doc.position("/m2/z") == at(text, "z: 2")
     assert doc.position("/not-merge/<<") == at(text, "'<<'")
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        "m:\n  <<: *a\n  <<: *b\n",
+        "m: {<<: *a, <<: *b}\n",
+        "m:\n  <<: *a\n  !!merge <<: *b\n",
+        "m:\n  <<: [*a]\n  <<: [*b]\n",
+    ],
+)
+def test_two_merge_keys_in_one_mapping_are_a_duplicate_key(tmp_path: Path, mapping: str) -> None:
+    # The merge key type (yaml.org/type/merge.html) allows one `<<` per mapping; what a
+    # second one means is errspec's decision, not whatever the installed PyYAML does.
+    text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\n" + mapping
+    path = write(tmp_path, "merge.yaml", text)
+    line, col = at(text, "<<", 2)
+    if "!!merge" in mapping:
+        line, col = at(text, "!!merge")
+    assert error_of(path) == f"{path}:{line}:{col}: duplicate merge key <<"
 
 
 # --- hostile files ----------------------------------------------------------------------

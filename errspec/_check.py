@@ -19,6 +19,7 @@ from ._pointer import values
 from ._registry import Envelope, get_envelope
 from ._rules import (
     Context,
+    body_rules,
     echo_status,
     header_rules,
     media_type_rule,
@@ -110,7 +111,7 @@ def _run(
                 f"an error body ({env.id}) is sent with HTTP {status}; "
                 "errors need a 4xx or 5xx status (RFC 9110 §15)",
             )
-            for rule in plan.rules:
+            for rule in body_rules(plan):
                 yield from rule(ctx)
         return
     if response.headers_known:
@@ -123,7 +124,7 @@ def _run(
         return
     if not plan.is_valid(response.body):
         yield from schema_findings(ctx)
-    for rule in plan.rules:
+    for rule in body_rules(plan):
         yield from rule(ctx)
     if response.headers_known:
         yield from header_rules(ctx)

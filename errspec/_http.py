@@ -571,3 +571,42 @@ class _Walk:
     @staticmethod
     def error(problem: str) -> ErrspecError:
         return ErrspecError(printable(f"the body is not JSON data: {problem}"))
+
+
+class _Object(dict[str, Any]):
+    """A JSON object whose ``repr`` is short: jsonschema puts ``repr(instance)`` in the
+    messages of ``anyOf``, ``oneOf`` and ``type`` errors, which costs the whole body's size
+    and, past Python's recursion limit, raises ``RecursionError``."""
+
+    def __repr__(self) -> str:
+        return "{…}" if self else "{}"
+
+
+class _Array(list[Any]):
+    """A JSON array whose ``repr`` is short (see :class:`_Object`)."""
+
+    def __repr__(self) -> str:
+        return "[…]" if self else "[]"
+
+
+def explainable(body: Any) -> Any:
+    """A copy of ``body`` (JSON data) for jsonschema to explain: the same values, but
+    objects and arrays whose ``repr`` is short (see :class:`_Object`). Made without
+    recursion, so any depth :func:`~errspec._http.json_data` lets through is fine."""
+    if not isinstance(body, dict | list):
+        return body
+    root: Any = _Object() if isinstance(body, dict) else _Array()
+    todo: list[tuple[Any, Any]] = [(body, root)]
+    while todo:
+        node, copy = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                child: Any = _Object() if isinstance(value, dict) else _Array()
+                todo.append((value, child))
+                value = child
+            if isinstance(copy, dict):
+                copy[key] = value
+            else:
+                copy.append(value)
+    return root

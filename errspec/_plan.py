@@ -8,18 +8,15 @@ Its :meth:`Plan.is_valid` is jsonschema-rs first (fast), jsonschema where that c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from ._exceptions import InvalidEnvelopeError
-from ._findings import Finding, Severity
+from ._findings import Severity
+from ._http import explainable
 from ._pointer import compile_pointer
 from ._profile import HeaderSpec
 from ._registry import Envelope, envelopes
-from ._rules import code_rules, conditional_members, explainable, leaked_internals, status_mismatch
-
-if TYPE_CHECKING:
-    from ._rules import Context
 
 __all__ = ["CASING", "Plan", "all_plans", "echo_typed", "plan_for"]
 
@@ -63,7 +60,6 @@ class Plan:
         self.priority = p.priority
         self.declared = declared_paths(envelope.schema)
         self._headers: dict[int, tuple[HeaderSpec, ...]] = {}
-        self.rules = self._rules()
 
     def is_valid(self, body: Any) -> bool:
         """Whether ``body`` fits the canonical schema. jsonschema-rs answers first; where it
@@ -100,17 +96,6 @@ class Plan:
             )
             self._headers[status] = cached
         return cached
-
-    def _rules(self) -> tuple[Callable[[Context], Iterator[Finding]], ...]:
-        rules: list[Callable[[Context], Iterator[Finding]]] = []
-        if self.echo is not None:
-            rules.append(status_mismatch)
-        if self.code is not None:
-            rules.append(code_rules)
-        if self.conditional:
-            rules.append(conditional_members)
-        rules.append(leaked_internals)
-        return tuple(rules)
 
 
 _PLAN_ATTRIBUTE = "_errspec_plan"

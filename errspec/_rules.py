@@ -10,26 +10,24 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
 from ._findings import RULES, Finding, Severity
-from ._http import NO_BODY, Response, is_json_media_type, number_text
+from ._http import NO_BODY, Response, explainable, is_json_media_type, number_text
 from ._http import parse_retry_after as _parse_retry_after
+from ._plan import Plan
 from ._pointer import join, resolve, values
-
-if TYPE_CHECKING:
-    from ._plan import Plan
 
 __all__ = [
     "Context",
+    "body_rules",
     "code_rules",
     "conditional_members",
     "echo_status",
-    "explainable",
     "header_rules",
     "leaked_internals",
     "media_type_rule",
@@ -58,6 +56,23 @@ class Context:
         return Finding(
             rule, severity or RULES[rule].severity, message, pointer, envelope=self.envelope
         )
+
+
+RuleFunction = Callable[[Context], Iterator[Finding]]
+
+
+def body_rules(plan: Plan) -> tuple[RuleFunction, ...]:
+    """The profile rules that apply to bodies of ``plan``'s envelope: only those its profile
+    gives a pointer for, so a valid response pays only for its envelope's rules."""
+    rules: list[RuleFunction] = []
+    if plan.echo is not None:
+        rules.append(status_mismatch)
+    if plan.code is not None:
+        rules.append(code_rules)
+    if plan.conditional:
+        rules.append(conditional_members)
+    rules.append(leaked_internals)
+    return tuple(rules)
 
 
 _THREE_DIGITS = re.compile(r"[0-9]{3}")  # ASCII: "²²²" and "٤٠٤" are not statuses
@@ -492,45 +507,6 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
                 pointer = f"{pointer}/{missing.replace('~', '~0').replace('/', '~1')}"
                 message = f"missing required member {missing!r}"
         yield ctx.finding("envelope-schema", _one_line(message), pointer)
-
-
-class _Object(dict[str, Any]):
-    """A JSON object whose ``repr`` is short: jsonschema puts ``repr(instance)`` in the
-    messages of ``anyOf``, ``oneOf`` and ``type`` errors, which costs the whole body's size
-    and, past Python's recursion limit, raises ``RecursionError``."""
-
-    def __repr__(self) -> str:
-        return "{…}" if self else "{}"
-
-
-class _Array(list[Any]):
-    """A JSON array whose ``repr`` is short (see :class:`_Object`)."""
-
-    def __repr__(self) -> str:
-        return "[…]" if self else "[]"
-
-
-def explainable(body: Any) -> Any:
-    """A copy of ``body`` (JSON data) for jsonschema to explain: the same values, but
-    objects and arrays whose ``repr`` is short (see :class:`_Object`). Made without
-    recursion, so any depth :func:`~errspec._http.json_data` lets through is fine."""
-    if not isinstance(body, dict | list):
-        return body
-    root: Any = _Object() if isinstance(body, dict) else _Array()
-    todo: list[tuple[Any, Any]] = [(body, root)]
-    while todo:
-        node, copy = todo.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            if isinstance(value, dict | list):
-                child: Any = _Object() if isinstance(value, dict) else _Array()
-                todo.append((value, child))
-                value = child
-            if isinstance(copy, dict):
-                copy[key] = value
-            else:
-                copy.append(value)
-    return root
 
 
 def _fast_schema_findings(ctx: Context, deep: bool) -> Iterator[Finding]:

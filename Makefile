@@ -33,19 +33,22 @@ help:
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "errspec needs Python >= 3.11, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade $(PINS) pip hatchling editables
 
-# errspec itself is built without build isolation, by the (pinned) hatchling installed above:
-# an isolated build would fetch the newest hatchling on every fresh clone.
-$(VENV)/.installed-runtime: pyproject.toml $(LOCK) | $(PY)
+# The build tools, pinned: errspec itself is built without build isolation by this
+# hatchling (an isolated build would fetch the newest hatchling on every fresh clone).
+$(VENV)/.installed-build: $(LOCK) | $(PY)
+	$(PIP) install --upgrade $(PINS) pip hatchling editables
+	@touch $@
+
+$(VENV)/.installed-runtime: pyproject.toml $(LOCK) $(VENV)/.installed-build
 	$(PIP) install $(PINS) --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-examples: pyproject.toml $(LOCK) | $(PY)
+$(VENV)/.installed-examples: pyproject.toml $(LOCK) $(VENV)/.installed-build
 	$(PIP) install $(PINS) --no-build-isolation -e '.[examples]'
 	@touch $@ $(VENV)/.installed-runtime
 
-$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(PY)
+$(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed-build
 	$(PIP) install $(PINS) --no-build-isolation -e '.[test]'
 	@touch $@ $(VENV)/.installed-runtime $(VENV)/.installed-examples
 

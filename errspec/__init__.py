@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 
 if TYPE_CHECKING:
-    from ._adapters import as_response_async
+    from ._adapters import as_response, as_response_async
     from ._assertions import ErrorResponseAssertion, assert_error_response
     from ._check import check_response, is_valid, iter_findings
     from ._components import OPENAPI_VERSIONS, components_document, components_yaml
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
     from ._findings import RULES, Finding, Report, Rule, Severity
     from ._http import NO_BODY, HTTPResponse, Response
-    from ._inputs import InputError, ReadOptions, as_response, read_responses
+    from ._inputs import InputError, ReadOptions, read_responses
     from ._profile import (
         CodeSpec,
         ConditionalMember,
@@ -75,7 +75,7 @@ _LAZY: dict[str, str] = {
     "Spec": "._spec",
     "StatusEcho": "._profile",
     "UnknownEnvelopeError": "._exceptions",
-    "as_response": "._inputs",
+    "as_response": "._adapters",
     "as_response_async": "._adapters",
     "assert_error_response": "._assertions",
     "check_response": "._check",

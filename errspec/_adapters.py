@@ -28,12 +28,15 @@ aiohttp    status, multidict, the read body   response.method / .url
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from ._http import Response, headers_from
-from ._inputs import _request_line, as_response, decode_body
+from ._exceptions import ErrspecError
+from ._http import NO_BODY, HTTPResponse, Response, headers_from
+from ._inputs import decode_body, response_from_record
+from ._jsondata import TOO_DEEP, BodyTooDeep, json_data, number_text
 
-__all__ = ["as_response_async", "library_response"]
+__all__ = ["as_response", "as_response_async", "checked", "library_response"]
 
 # httpx2 is the httpx fork Starlette 1.x's TestClient prefers when installed: same API.
 _LIBRARIES = ("httpx", "httpx2", "aiohttp", "werkzeug", "django")
@@ -110,15 +113,15 @@ def _build(
     lookup = Response(status=status, headers=headers)
     content_type = lookup.header("content-type")
     coding = lookup.header("content-encoding")
-    body, text, problem = decode_body(data, content_type, coding if encoded else None)
+    name = source or (f"{method} {url}" if method and url else "<response>")
+    body, text, problem = decode_body(data, content_type, coding if encoded else None, source=name)
     if problem and encoded is None and coding:
         # aiohttp decompresses by default but keeps Content-Encoding; with
         # auto_decompress=False the body is still compressed, and the response does not say
         # which: the body as it is first, then decompressed if only that decodes.
-        again = decode_body(data, content_type, coding)
+        again = decode_body(data, content_type, coding, source=name)
         if again[2] is None:
             body, text, problem = again
-    name = source or (f"{method} {url}" if method and url else "<response>")
     return Response(status, headers, body, text, problem, name, method, url)
 
 
@@ -281,3 +284,122 @@ def _from_aiohttp(response: Any, source: str | None) -> Response:
         str(url) if url else None,
         encoded=None,
     )
+
+
+# --- the Python API's door: anything a user hands errspec, as a Response ----------------
+
+
+def as_response(response: Any, source: str | None = None) -> Response:
+    """Adapt a response record (dict), a :class:`Response`, or any object with
+    ``status_code``, ``headers`` and ``content`` (``requests``, ``httpx``, …); also the
+    responses of Flask/werkzeug and Django test clients and read aiohttp responses
+    (:mod:`errspec._adapters`)."""
+    if isinstance(response, Response):
+        return response
+    if isinstance(response, Mapping):
+        return response_from_record(response, source or "<record>")
+    adapted = library_response(response, source)
+    if adapted is not None:
+        return adapted
+    if isinstance(response, HTTPResponse):
+        headers = headers_from(response.headers)
+        lookup = Response(status=int(response.status_code), headers=headers)
+        method, url = _request_line(response)
+        name = source or (f"{method} {url}" if method and url else "<response>")
+        # requests and httpx have already undone Content-Encoding in `.content`.
+        body, text, problem = decode_body(
+            response.content, lookup.header("content-type"), source=name
+        )
+        return Response(lookup.status, headers, body, text, problem, name, method, url)
+    raise TypeError(
+        "errspec checks a response record (dict), an errspec Response, or an HTTP library "
+        f"response with status_code/headers/content, not {type(response).__name__}"
+    )
+
+
+def _request_line(response: Any) -> tuple[str | None, str | None]:
+    try:
+        request = response.request
+    except Exception:  # httpx raises RuntimeError when the response has no request
+        return None, None
+    method = getattr(request, "method", None)
+    url = getattr(request, "url", None) or getattr(response, "url", None)
+    # text, or a URL object of a supported library (httpx.URL); never a stand-in's repr
+    url_ok = isinstance(url, str) or (url is not None and _library(url) is not None)
+    return (method if isinstance(method, str) and method else None), (
+        str(url) if url_ok and url else None
+    )
+
+
+def checked(response: Any, source: str | None = None) -> Response:
+    """``response`` as a :class:`Response` errspec can check: the Python API's boundary.
+
+    Objects that only look like HTTP library responses (a ``unittest.mock.Mock`` has every
+    attribute) and statuses that are not ints are ``TypeError``; a status outside 100-599
+    and a body that is not JSON data (:func:`json_data`) are :class:`ErrspecError`. A body
+    nested deeper than errspec checks becomes a ``body-not-json`` problem. Checked once:
+    a checked response passes again for free.
+    """
+    if isinstance(response, Response):
+        r = response
+        if r._checked:
+            return r
+    else:
+        if not isinstance(response, Mapping):
+            _readable(response)
+        r = as_response(response, source)
+    _strings(r)
+    status = r.status
+    if type(status) is not int:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"a response's status is an int (100-599), not {type(status).__name__}")
+        r = replace(r, status=int(status))  # an IntEnum such as http.HTTPStatus
+    if not 100 <= r.status <= 599:
+        raise ErrspecError(
+            f"the response's status is {number_text(r.status)}, not an HTTP status (100-599)"
+        )
+    if r.body is not NO_BODY:
+        try:
+            body = json_data(r.body)
+        except BodyTooDeep:
+            r = replace(r, body=NO_BODY, body_text=None, body_problem=TOO_DEEP)
+        else:
+            if body is not r.body:
+                r = replace(r, body=body)
+    object.__setattr__(r, "_checked", True)
+    return r
+
+
+def _strings(r: Response) -> None:
+    """``TypeError`` for a Response whose source, method or URL is not text."""
+    for name, value in (("source", r.source), ("method", r.method), ("url", r.url)):
+        if not isinstance(value, str) and (value is not None or name == "source"):
+            raise TypeError(f"a response's {name} is a str, not {type(value).__name__}")
+
+
+def _readable(response: Any) -> None:
+    """``TypeError`` for an object with ``status_code``, ``headers`` and ``content`` of the
+    wrong types (an unconfigured mock, a fake) that no supported library made."""
+    if _library(response) is not None:
+        return  # httpx, werkzeug, Django, aiohttp: read (and explained) by _adapters
+    if not isinstance(response, HTTPResponse):
+        return  # as_response() says what it takes
+    problem = None
+    status, headers, content = response.status_code, response.headers, response.content
+    if isinstance(status, bool) or not isinstance(status, int):
+        problem = f"its status_code is {_described(status)}, not an int"
+    elif not isinstance(headers, Mapping | list | tuple):
+        problem = f"its headers are {_described(headers)}, not a mapping of strings"
+    elif not isinstance(content, bytes | bytearray):
+        problem = f"its content is {_described(content)}, not bytes"
+    if problem is not None:
+        raise TypeError(
+            f"errspec cannot read this {type(response).__name__} as a response: {problem}"
+        )
+
+
+def _described(value: Any) -> str:
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    return f"{'an' if kind[:1] in 'aeiouAEIOU' else 'a'} {kind}"

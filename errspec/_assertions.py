@@ -13,10 +13,11 @@ import reprlib
 from collections.abc import Mapping
 from typing import Any
 
+from ._adapters import checked
 from ._check import EnvelopeSpec, OperationArg, SpecArg, check_response
 from ._exceptions import ErrspecError
 from ._findings import Finding, Report, Severity, fail_on_severity
-from ._http import NO_BODY, Response, checked
+from ._http import NO_BODY, Response
 from ._plan import plan_for
 from ._pointer import compile_pointer, escape, join, values
 from ._registry import get_envelope

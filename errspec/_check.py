@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ._adapters import checked
 from ._detect import Detection, detect
 from ._findings import Finding, Report
-from ._http import Response, checked
+from ._http import Response
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
 from ._registry import Envelope, get_envelope

@@ -217,13 +217,13 @@ def _input_names(paths: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         if name != "-":
             check_path(name)
-        elif sys.stdin.isatty():
+        elif sys.stdin is not None and sys.stdin.isatty():
             raise InputError("no input: give a PATH, or pipe responses into `-`")
     return names
 
 
 def _read_all(names: tuple[str, ...], options: ReadOptions) -> Iterator[Response]:
-    stdin = sys.stdin.buffer
+    stdin = getattr(sys.stdin, "buffer", None)  # None: standard input is closed
     for name in names:
         yield from read_responses(name, options, stdin=stdin)
 
@@ -331,6 +331,7 @@ def check_command(
         nonlocal failed
         for response in _read_all(names, options):
             report = check_response(response, envelope, spec=spec, operation=chosen)
+            del response  # a body is not kept while the next one is read
             failed = failed or report.fails(fail_on)
             yield report
 

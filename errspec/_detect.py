@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._http import BodyTooDeep, Response, checked, json_data
+from ._adapters import checked
+from ._http import Response
+from ._jsondata import BodyTooDeep, json_data
 from ._plan import Plan, all_plans, plan_for
 from ._pointer import values
 from ._registry import Envelope, envelopes

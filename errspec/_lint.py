@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 
 from ._config import Config, apply_config, fingerprint
 from ._findings import RULES, Finding, Report, Severity
-from ._http import is_json_media_type, number_text, status_of
+from ._http import is_json_media_type, status_of
 from ._inputs import InputError
+from ._jsondata import number_text
 from ._plan import Plan, all_plans, echo_typed, plan_for
 from ._pointer import escape, values
 from ._refs import RefTarget, document_uri, judge_ref, lookup, quote_ref

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._exceptions import InvalidEnvelopeError
 from ._findings import Severity
-from ._http import explainable
+from ._jsondata import with_explainable
 from ._pointer import compile_pointer
 from ._profile import HeaderSpec
 from ._registry import Envelope, envelopes
@@ -72,7 +72,7 @@ class Plan:
         except ValueError:
             pass
         try:
-            return bool(self.envelope.validator.is_valid(explainable(body)))
+            return bool(with_explainable(self.envelope.validator.is_valid, body))
         except RecursionError:
             return False
 
@@ -84,7 +84,8 @@ class Plan:
         except ValueError:
             pass
         try:
-            return sum(1 for _ in self.envelope.validator.iter_errors(explainable(body)))
+            count = self.envelope.validator.iter_errors
+            return with_explainable(lambda b: sum(1 for _ in count(b)), body)
         except (RecursionError, ValueError):
             return UNCOUNTED_ERRORS
 

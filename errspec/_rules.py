@@ -17,8 +17,9 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from ._findings import RULES, Finding, Severity
-from ._http import NO_BODY, Response, explainable, is_json_media_type, number_text
+from ._http import NO_BODY, Response, is_json_media_type
 from ._http import parse_retry_after as _parse_retry_after
+from ._jsondata import number_text, with_explainable
 from ._plan import Plan
 from ._pointer import join, resolve, values
 
@@ -485,8 +486,9 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
     """
     validator = ctx.plan.envelope.validator
     try:
-        errors = sorted(
-            validator.iter_errors(explainable(ctx.body)), key=lambda e: list(e.absolute_path)
+        errors = with_explainable(
+            lambda body: sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)),
+            ctx.body,
         )
     except RecursionError:
         yield from _fast_schema_findings(ctx, deep=True)

@@ -33,9 +33,10 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from ._findings import Finding
-from ._http import TOO_DEEP, Response, is_json_media_type
+from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
+from ._jsondata import TOO_DEEP
 from ._pointer import escape, join
 from ._refs import document_uri, judge_ref, quote_ref
 from ._registry import Envelope

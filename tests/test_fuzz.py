@@ -10,6 +10,7 @@ ones: ``ERRSPEC_FUZZ_EXAMPLES=N`` sets the count and turns derandomization off.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gzip
 import io
 import json
@@ -255,7 +256,7 @@ def _mutate(doc: Any, rng: random.Random, replacements: list[Any]) -> Any:
                 if rng.random() < 0.2 and isinstance(parent, dict):
                     del parent[path[-1]]
                 else:
-                    parent[path[-1]] = rng.choice(replacements)
+                    parent[path[-1]] = copy.deepcopy(rng.choice(replacements))
     return doc
 
 

@@ -298,6 +298,7 @@ def as_response(response: Any, source: str | None = None) -> Response:
         return response
     if isinstance(response, Mapping):
         return response_from_record(response, source or "<record>")
+    _readable(response)  # a stand-in with the wrong types is a TypeError saying so
     adapted = library_response(response, source)
     if adapted is not None:
         return adapted

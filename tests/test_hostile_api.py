@@ -938,3 +938,25 @@ def test_envelope_is_valid_answers_for_lone_surrogates(envelope: str) -> None:
     valid = env.schema["examples"][0]
     for body in ({**valid, "\ud800": "x"}, {**valid, "x-\udc00": ["\ud800"]}, {"\ud800": 1}):
         assert env.is_valid(body) is env.validator.is_valid(body)
+
+
+class _NoContent:
+    status_code = 404
+    headers: dict[str, str] = {}  # noqa: RUF012 - a stand-in's class attributes
+    content = None
+
+
+@pytest.mark.parametrize(
+    ("response", "problem"),
+    [
+        (_NoContent(), "its content is None, not bytes"),
+        (unittest.mock.Mock(), "its status_code is a Mock, not an int"),
+        (unittest.mock.MagicMock(), "its status_code is a MagicMock, not an int"),
+    ],
+    ids=["content-None", "Mock", "MagicMock"],
+)
+def test_as_response_says_what_a_stand_in_lacks(response: object, problem: str) -> None:
+    """The public `errspec.as_response()` itself, not only `check_response()`, refuses a
+    stand-in with the wrong types with a TypeError saying which (AttributeError before)."""
+    with pytest.raises(TypeError, match=re.escape(problem)):
+        errspec.as_response(response)

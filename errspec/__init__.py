@@ -41,7 +41,8 @@ if TYPE_CHECKING:
         profile_schema,
         registry,
     )
-    from ._spec import Operation, Spec, load_spec
+    from ._routes import Operation
+    from ._spec import Spec, load_spec
 
 # Public name -> the private module that defines it. Imported on first use (PEP 562), so
 # `import errspec` (and the pytest plugin every test run loads) stays cheap.
@@ -61,7 +62,7 @@ _LAZY: dict[str, str] = {
     "InvalidEnvelopeError": "._exceptions",
     "NO_BODY": "._http",
     "OPENAPI_VERSIONS": "._components",
-    "Operation": "._spec",
+    "Operation": "._routes",
     "Profile": "._profile",
     "RULES": "._findings",
     "ReadOptions": "._inputs",

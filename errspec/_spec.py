@@ -24,45 +24,27 @@ that cannot be used (unreadable, a ``$ref`` that points nowhere) is an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
 
+from ._declared import DeclaredSchemas, fast_valid
 from ._findings import Finding
 from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
 from ._jsondata import TOO_DEEP
 from ._pointer import escape, join
-from ._refs import document_uri, judge_ref, quote_ref
 from ._registry import Envelope
+from ._routes import Operation, Routes
 from ._specload import Document, load_document
 
 __all__ = ["Operation", "Spec", "load_spec"]
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 #: At most this many ``declared-schema`` findings per response (the first errors by path).
 MAX_SCHEMA_FINDINGS = 10
-_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of a spec: ``GET /tasks/{id}``, where it is, and its parts."""
-
-    method: str  # upper case
-    path: str  # the path template, as written in the spec
-    pointer: str  # JSON pointer of the operation object in its document
-    operation_id: str | None
-    node: Mapping[str, Any] = field(repr=False, compare=False)
-    doc: Document = field(repr=False, compare=False)
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 @dataclass
@@ -75,16 +57,6 @@ class _Declared:
     swagger: bool
     required_headers: tuple[str, ...]
     schemas: dict[str, tuple[Document, str] | None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Template:
-    """An operation's path template, segment by segment: a literal (compared with the
-    request's percent-decoded segment) or a pattern for a segment with ``{parameters}``."""
-
-    operation: Operation
-    segments: tuple[str | re.Pattern[str], ...]
-    literal: int  # characters outside {parameters}: more literal = more specific
 
 
 class Spec:
@@ -115,95 +87,28 @@ class Spec:
             allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
         self._linter = _Linter(self.root, self._options)
-        self._op_prefixes: dict[str, list[tuple[str, ...]]] = {}
-        self.operations: tuple[Operation, ...] = tuple(self._walk())
-        self._by_key = {(op.method, op.path): op for op in self.operations}
-        self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
-        # (method, number of path segments) -> (base path segments, template) to try
-        root_prefixes = _base_paths(self.root.data)
-        self._index: dict[tuple[str, int], list[tuple[tuple[str, ...], _Template]]] = {}
-        for op in self.operations:
-            template = _template(op)
-            for prefix in self._op_prefixes.get(op.pointer) or root_prefixes:
-                key = (op.method, len(prefix) + len(template.segments))
-                self._index.setdefault(key, []).append((prefix, template))
-        self._validators: dict[tuple[int, str], Any] = {}
+        #: Which operation a request was for (paths, servers, operationIds).
+        self.routes = Routes(self.root, self._deref, self.path)
+        self.operations: tuple[Operation, ...] = self.routes.operations
+        #: The compiled validators of the schemas the operations declare.
+        self.schemas = DeclaredSchemas(self.root, self.version, self._linter, self._options)
         self._declared_cache: dict[tuple[int, str, str], _Declared | None] = {}
-        self._fast: dict[tuple[int, str], Any] = {}
-        self._rs_registry: Any = None
         self._envelope: Envelope | bool | None = False  # False: not computed yet
 
     def __repr__(self) -> str:
         return f"<Spec {self.path} (OpenAPI {self.version}, {len(self.operations)} operations)>"
 
-    # --- finding operations ---------------------------------------------------------------
+    # --- finding operations (errspec._routes) ---------------------------------------------
 
     def operation(self, method: str | Sequence[str], path: str | None = None) -> Operation:
         """The operation ``("GET", "/tasks/{id}")``, ``"GET /tasks/{id}"`` or an
         ``operationId``; :class:`~errspec.InputError` naming the near misses otherwise."""
-        if not isinstance(method, str):
-            if not (
-                isinstance(method, Sequence)
-                and len(method) == 2
-                and all(isinstance(part, str) for part in method)
-            ):
-                raise TypeError(
-                    "operation is ('GET', '/tasks/{id}'), 'GET /tasks/{id}' or an operationId, "
-                    f"not {method!r}"
-                )
-            method, path = method
-        if path is None:
-            text = method.strip()
-            if len(text.split()) == 1:
-                found = self._by_id.get(text)
-                if found is not None:
-                    return found
-                raise InputError(
-                    f"{self.path}: no operation with operationId {text!r}"
-                    + _near(text, list(self._by_id))
-                )
-            method, path = text.split(None, 1)
-        key = (method.strip().upper(), path.strip())
-        found = self._by_key.get(key)
-        if found is None:
-            raise InputError(
-                f"{self.path}: no operation {key[0]} {key[1]}"
-                + _near(f"{key[0]} {key[1]}", [str(op) for op in self.operations])
-            )
-        return found
+        return self.routes.operation(method, path)
 
     def match(self, method: str | None, url: str | None) -> Operation | None:
-        """The operation a request was for: its method, and the URL's path (percent-decoded
-        segment by segment) matched against the path templates after a server's base path
-        (``servers[].url`` of the operation, its path item or the document, variables at
-        their ``default``; Swagger 2.0 ``basePath``; or none). The longest base path wins,
-        then concrete paths over templated ones (the Paths Object). A ``HEAD`` request
-        without a ``head`` operation is matched to the ``get`` one (RFC 9110 §9.3.2: HEAD is
-        GET without content)."""
-        if not isinstance(method, str) or not isinstance(url, str) or not method or not url:
-            return None
-        path = urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
-        path = path.split("?", 1)[0].split("#", 1)[0] or "/"
-        segments = _path_segments(path)
-        method = method.upper()
-        found = self._match(method, segments)
-        if found is None and method == "HEAD":
-            found = self._match("GET", segments)
-        return found
-
-    def _match(self, method: str, segments: list[str]) -> Operation | None:
-        best: tuple[int, int, Operation] | None = None
-        for prefix, template in self._index.get((method, len(segments)), ()):
-            if tuple(segments[: len(prefix)]) != prefix:
-                continue
-            if all(
-                want == got if isinstance(want, str) else want.fullmatch(got)
-                for want, got in zip(template.segments, segments[len(prefix) :], strict=True)
-            ):
-                rank = (len(prefix), template.literal)
-                if best is None or rank > best[:2]:
-                    best = (*rank, template.operation)
-        return best[2] if best else None
+        """The operation a request was for (see :meth:`errspec._routes.Routes.match`), or
+        ``None``."""
+        return self.routes.match(method, url)
 
     # --- the spec's envelope --------------------------------------------------------------
 
@@ -349,10 +254,10 @@ class Spec:
         schema_at = self._schema_of(declared, chosen)
         if schema_at is None:
             return
-        fast = self._fast_validator(*schema_at)
-        if fast is not None and _fast_valid(fast, response.body):
+        fast = self.schemas.fast_validator(*schema_at)
+        if fast is not None and fast_valid(fast, response.body):
             return
-        validator = self._validator(*schema_at)
+        validator = self.schemas.validator(*schema_at)
         shown = f"{schema_at[0].path.name}#{schema_at[1]}"
         try:
             errors = sorted(
@@ -424,141 +329,7 @@ class Spec:
             raise InputError(f"{problem.location}: {problem.message}")
         return ref.doc, ref.pointer, ref.node
 
-    def _validator(self, doc: Document, pointer: str) -> Any:
-        key = (id(doc), pointer)
-        validator = self._validators.get(key)
-        if validator is None:
-            validator = self._build_validator(doc, pointer)
-            self._validators[key] = validator
-        return validator
-
-    def _fast_validator(self, doc: Document, pointer: str) -> Any:
-        """A compiled jsonschema-rs validator for an OpenAPI 3.1/3.2 schema (JSON Schema
-        2020-12; the OpenAPI keywords are annotations), to pass valid bodies quickly: ~9 µs
-        for a list of 20 tasks where jsonschema takes ~3 ms. jsonschema (the reference)
-        still decides and explains every body this one rejects. ``None`` for 3.0/2.0
-        schemas (``nullable`` is not JSON Schema) or when it cannot compile (a ``$ref``
-        errspec refuses to follow): then jsonschema alone decides."""
-        if not self.version.startswith(("3.1", "3.2")):
-            return None
-        key = (id(doc), pointer)
-        if key in self._fast:
-            return self._fast[key]
-        import jsonschema_rs
-
-        try:
-            if self._rs_registry is None:
-
-                def retrieve(uri: str) -> Any:
-                    return self._retrieve(uri.partition("#")[0]).data
-
-                self._rs_registry = jsonschema_rs.Registry(
-                    self._resources(),
-                    draft=jsonschema_rs.Draft202012,
-                    retriever=retrieve,
-                )
-            uri = self._schema_uri(doc, pointer)
-            fast = jsonschema_rs.Draft202012Validator(
-                {"$ref": uri}, registry=self._rs_registry, validate_formats=False
-            )
-        except Exception:  # a refused or broken $ref, a lone surrogate: jsonschema decides
-            fast = None
-        self._fast[key] = fast
-        return fast
-
-    def _uri(self, doc: Document) -> str:
-        """A loaded document's base URI for the JSON Schema resolvers: its URL if it was
-        fetched, else errspec's private one (so that they resolve every relative ``$ref``
-        to a URI that only :meth:`_retrieve`, that is :func:`judge_ref`, can read)."""
-        return self._linter.urls.get(id(doc)) or document_uri(doc.path.resolve())
-
-    def _schema_uri(self, doc: Document, pointer: str) -> str:
-        """The URI of the schema at ``pointer`` in ``doc``, for the resolvers."""
-        try:
-            fragment = quote(pointer, safe="/~")
-        except UnicodeEncodeError:  # a member name with a lone surrogate ("\\ud800")
-            raise InputError(
-                f"{doc.path.name}#{pointer!r}: the schema's place in the document is not valid "
-                "Unicode (a lone surrogate in a member name), so no resolver can name it"
-            ) from None
-        return f"{self._uri(doc)}#{fragment}"
-
-    def _resources(self) -> list[tuple[str, Any]]:
-        """``(base URI, data)`` of every document loaded so far."""
-        linter = self._linter
-        return [(self._uri(d), d.data) for d in chain(linter.docs.values(), linter.remote.values())]
-
-    def _build_validator(self, doc: Document, pointer: str) -> Any:
-        from openapi_schema_validator import OAS31Validator
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT4, DRAFT202012
-
-        modern = self.version.startswith(("3.1", "3.2"))
-        specification = DRAFT202012 if modern else DRAFT4
-
-        def retrieve(uri: str) -> Resource[Any]:
-            return specification.create_resource(self._retrieve(uri).data)
-
-        resources = [(uri, specification.create_resource(data)) for uri, data in self._resources()]
-        registry: Registry[Any] = Registry(retrieve=retrieve).with_resources(resources)  # type: ignore[call-arg]
-        uri = self._schema_uri(doc, pointer)
-        cls = OAS31Validator if modern else _oas30_validator(self.version.startswith("2"))
-        return cls({"$ref": uri}, registry=registry)
-
-    def _retrieve(self, uri: str) -> Document:
-        """The document a schema ``$ref`` leads the JSON Schema resolvers to (``uri`` is
-        absolute: the documents' base URIs are errspec's private ones), judged and loaded
-        as ``errspec lint`` judges and loads every ``$ref``."""
-        from ._lint import _RefProblem
-
-        linter = self._linter
-        target = judge_ref(
-            uri.partition("#")[0],
-            referrer=self.root.path,
-            folder=linter.folder,
-            allow_outside=self._options.allow_outside_refs,
-            allow_remote=self._options.allow_remote_refs,
-            internal=True,
-        )
-        where = (self.root, "")
-        found: Document | _RefProblem
-        if target.kind == "file" and target.path is not None:
-            found = linter.document(target.path, uri, where)
-        elif target.kind == "url" and target.url is not None:
-            found = linter.fetch(target.url, uri, where)
-        else:
-            raise InputError(target.reason or f"$ref {quote_ref(uri)} is not read")
-        if isinstance(found, _RefProblem):
-            raise InputError(found.message)
-        return found
-
     # --- the walk -------------------------------------------------------------------------
-
-    def _walk(self) -> Iterator[Operation]:
-        paths = self.root.data.get("paths")
-        if not isinstance(paths, Mapping):
-            return
-        for path, item in paths.items():
-            if str(path).startswith("x-"):
-                continue
-            doc, pointer, node = self._deref(self.root, f"/paths/{escape(path)}", item)
-            if not isinstance(node, Mapping):
-                continue
-            for method in _METHODS:
-                op = node.get(method)
-                if isinstance(op, Mapping):
-                    op_id = op.get("operationId")
-                    servers = op.get("servers") or node.get("servers")
-                    if isinstance(servers, list) and servers:
-                        self._op_prefixes[f"{pointer}/{method}"] = _base_paths({"servers": servers})
-                    yield Operation(
-                        method.upper(),
-                        str(path),
-                        f"{pointer}/{method}",
-                        op_id if isinstance(op_id, str) else None,
-                        op,
-                        doc,
-                    )
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -590,67 +361,6 @@ def load_spec(
     return spec
 
 
-def _path_segments(path: str) -> list[str]:
-    """``/tasks/caf%C3%A9`` -> ``['tasks', 'café']`` (``/`` -> ``['']``)."""
-    return (
-        [unquote(segment) for segment in path.split("/")[1:]]
-        if path.startswith("/")
-        else [unquote(segment) for segment in path.split("/")]
-    )
-
-
-def _template(op: Operation) -> _Template:
-    segments: list[str | re.Pattern[str]] = []
-    literal = 0
-    for segment in op.path.split("/")[1:] if op.path.startswith("/") else op.path.split("/"):
-        parts = re.split(r"(\{[^{}]*\})", segment)
-        if len(parts) == 1:
-            segments.append(segment)
-            literal += len(segment)
-            continue
-        segments.append(
-            re.compile(
-                "".join(
-                    ".+" if part.startswith("{") and part.endswith("}") else re.escape(part)
-                    for part in parts
-                ),
-                re.S,
-            )
-        )
-        literal += sum(len(p) for p in parts if not p.startswith("{"))
-    return _Template(op, tuple(segments), literal)
-
-
-def _base_paths(data: Mapping[str, Any]) -> list[tuple[str, ...]]:
-    """The path parts of the servers' URLs (variables at their ``default``) and Swagger
-    2.0's ``basePath``, as decoded segments, longest first, then ``()``: a URL given
-    relative to the API root (a test client's)."""
-    prefixes: set[tuple[str, ...]] = {()}
-    paths: list[str] = []
-    servers = data.get("servers")
-    if isinstance(servers, list):
-        for server in servers:
-            if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
-                continue
-            url = server["url"]
-            variables = server.get("variables")
-            if isinstance(variables, Mapping):
-                for name, var in variables.items():
-                    if isinstance(var, Mapping) and "default" in var:
-                        url = url.replace(f"{{{name}}}", str(var["default"]))
-            paths.append(
-                urlsplit(url).path if _URL_SCHEME.match(url) or url.startswith("//") else url
-            )
-    base = data.get("basePath")
-    if isinstance(base, str):
-        paths.append(base)
-    for path in paths:
-        path = path.split("?", 1)[0].rstrip("/")
-        if path:
-            prefixes.add(tuple(_path_segments(path if path.startswith("/") else "/" + path)))
-    return sorted(prefixes, key=len, reverse=True)
-
-
 def _response_key(responses: Mapping[str, Any], status: int) -> str | None:
     """The documented response for ``status``: exact code, then ``4XX``, then ``default``."""
     keys = {str(k): str(k) for k in responses}
@@ -672,56 +382,6 @@ def _media_key(keys: list[str], media: str | None) -> str | None:
         if candidate in normal:
             return normal[candidate]
     return None
-
-
-def _near(text: str, names: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
-    if close:
-        return f"; did you mean {', '.join(close)}?"
-    if not names:
-        return " (it has none)"
-    return f" (it has {len(names)}: {', '.join(names[:5])}{', …' if len(names) > 5 else ''})"
-
-
-_OAS30: dict[bool, Any] = {}
-
-
-def _oas30_validator(swagger: bool) -> Any:
-    """openapi-schema-validator's ``OAS30ReadValidator`` (responses: ``readOnly`` members
-    may appear, ``writeOnly`` ones may not), with ``null`` reported once (it says both
-    "None for not nullable" and "None is not of type …"), and for Swagger 2.0 the
-    ``x-nullable: true`` extension read as OpenAPI 3.0's ``nullable: true``."""
-    cls = _OAS30.get(swagger)
-    if cls is None:
-        from jsonschema.validators import extend
-        from openapi_schema_validator import OAS30ReadValidator
-
-        oas_type = OAS30ReadValidator.VALIDATORS["type"]
-
-        def type_(validator: Any, data_type: Any, instance: Any, schema: Any) -> Iterator[Any]:
-            if instance is None:
-                if schema.get("nullable") is True or (swagger and schema.get("x-nullable") is True):
-                    return
-                for error in oas_type(validator, data_type, instance, schema):
-                    if error.message != "None for not nullable":
-                        yield error
-                return
-            yield from oas_type(validator, data_type, instance, schema)
-
-        cls = extend(OAS30ReadValidator, {"type": type_})  # type: ignore[no-untyped-call]
-        _OAS30[swagger] = cls
-    return cls
-
-
-def _fast_valid(fast: Any, body: Any) -> bool:
-    """jsonschema-rs's verdict, ``False`` (let jsonschema decide) for a body it cannot take:
-    a lone surrogate (``"\\ud800"`` in JSON) is no Rust string."""
-    try:
-        return bool(fast.is_valid(body))
-    except (UnicodeEncodeError, ValueError, OverflowError):
-        return False
 
 
 def _depth(value: Any, limit: int) -> int:

@@ -807,21 +807,9 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
                 raise _Problem(_pack(mark), f"more than {max_nodes} nodes")
             if state == _KEY:
                 value = text
-                tag = event.tag
-                if event.implicit[0]:
-                    if text == "<<":
-                        if merge:
-                            raise _Problem(_pack(mark), "duplicate merge key <<")
-                        value = _MERGE_KEY
-                        merge = True
-                elif tag is not None and tag not in key_tags:
-                    if tag != _MERGE or text != "<<":
-                        problem = f"unsupported tag {_short(tag)} on a key"
-                        raise _Problem(_pack(mark), problem)
-                    if merge:
-                        raise _Problem(_pack(mark), "duplicate merge key <<")
-                    value = _MERGE_KEY
-                    merge = True
+                if text == "<<" or not event.implicit[0]:
+                    value = _special_key(event, merge, key_tags)
+                    merge = merge or value is _MERGE_KEY
                 items.append(value)
                 marks.append(mark.line << 32 | mark.column)
                 state = _VALUE
@@ -912,21 +900,9 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
         elif kind is alias_event:
             mark = event.start_mark
             packed = mark.line << 32 | mark.column
-            alias = event.anchor
-            target = anchors.get(alias)
-            if target is None:
-                if alias in open_anchors:
-                    raise _Problem(packed, f"alias *{alias} refers to a node that contains it")
-                raise _Problem(packed, f"undefined alias *{alias}")
+            target = _expanded(event.anchor, anchors, open_anchors, packed)
             nodes += target.nodes
-            if nodes > max_nodes:
-                raise _Problem(
-                    packed, f"more than {max_nodes} nodes once aliases are expanded (*{alias})"
-                )
-            if depth + target.depth > max_depth:
-                raise _Problem(
-                    packed, f"nested more than {max_depth} levels deep through alias *{alias}"
-                )
+            _within_limits(target, event.anchor, nodes, depth, max_nodes, max_depth, packed)
             if depth + target.depth > deepest:
                 deepest = depth + target.depth
             if state == _KEY:
@@ -953,6 +929,49 @@ def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) ->
         elif kind is yaml.StreamEndEvent:
             break
     return root, _YAMLIndex(children, root_mark)
+
+
+def _special_key(event: Any, merge: bool, key_tags: tuple[str, ...]) -> Any:
+    """A mapping key that is not a plain string: the merge key ``<<`` (plain, or tagged
+    ``!!merge``; at most one per mapping, errspec's reading of the merge-key spec), or a
+    tagged key (only the scalar tags a JSON key can come from)."""
+    text, tag, mark = event.value, event.tag, event.start_mark
+    if event.implicit[0]:
+        is_merge = text == "<<"
+    elif tag is not None and tag not in key_tags:
+        if tag != _MERGE or text != "<<":
+            raise _Problem(_pack(mark), f"unsupported tag {_short(tag)} on a key")
+        is_merge = True
+    else:
+        return text
+    if not is_merge:
+        return text
+    if merge:
+        raise _Problem(_pack(mark), "duplicate merge key <<")
+    return _MERGE_KEY
+
+
+def _expanded(
+    alias: str, anchors: dict[str, _Anchor], open_anchors: set[str], packed: int
+) -> _Anchor:
+    """The anchored node an alias names; an alias to a node still open (one that contains
+    the alias) or to no anchor is an input error."""
+    target = anchors.get(alias)
+    if target is None:
+        if alias in open_anchors:
+            raise _Problem(packed, f"alias *{alias} refers to a node that contains it")
+        raise _Problem(packed, f"undefined alias *{alias}")
+    return target
+
+
+def _within_limits(
+    target: _Anchor, alias: str, nodes: int, depth: int, max_nodes: int, max_depth: int, packed: int
+) -> None:
+    """An alias bomb stops here: every alias counts the nodes and depth it expands to."""
+    if nodes > max_nodes:
+        raise _Problem(packed, f"more than {max_nodes} nodes once aliases are expanded (*{alias})")
+    if depth + target.depth > max_depth:
+        raise _Problem(packed, f"nested more than {max_depth} levels deep through alias *{alias}")
 
 
 def _duplicate(items: list[Any], marks: list[Any]) -> None:

@@ -86,7 +86,8 @@ class Spec:
         self._options = LintOptions(
             allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
-        self._linter = _Linter(self.root, self._options)
+        self._linter = _Linter(self.root, self._options, docs=_Stamped())
+        self._linter.docs[self.root.path] = self.root  # stamped as every document it reads
         #: Which operation a request was for (paths, servers, operationIds).
         self.routes = Routes(self.root, self._deref, self.path)
         self.operations: tuple[Operation, ...] = self.routes.operations
@@ -97,6 +98,12 @@ class Spec:
 
     def __repr__(self) -> str:
         return f"<Spec {self.path} (OpenAPI {self.version}, {len(self.operations)} operations)>"
+
+    def unchanged(self) -> bool:
+        """Whether every file this spec has read so far (the root and each ``$ref``'d one)
+        is as it was when read: :func:`load_spec` serves a cached spec only then."""
+        docs = self._linter.docs
+        return isinstance(docs, _Stamped) and docs.unchanged()
 
     # --- finding operations (errspec._routes) ---------------------------------------------
 
@@ -334,27 +341,52 @@ class Spec:
 
 # --- helpers ---------------------------------------------------------------------------------
 
-_CACHE: dict[tuple[Path, int, int, bool, bool], Spec] = {}
+
+class _Stamped(dict[Path, Document]):
+    """The documents a spec has read, each with its file's (mtime, size) when it was read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stamps: dict[Path, tuple[int, int] | None] = {}
+
+    def __setitem__(self, path: Path, doc: Document) -> None:
+        super().__setitem__(path, doc)
+        self.stamps[path] = _stamp(path)
+
+    def unchanged(self) -> bool:
+        return all(_stamp(path) == stamp for path, stamp in self.stamps.items())
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+_CACHE: dict[tuple[Path, bool, bool], Spec] = {}
 
 
 def load_spec(
     path: str | Path, *, allow_remote_refs: bool = False, allow_outside_refs: bool = False
 ) -> Spec:
-    """Load an OpenAPI document for spec-aware checking; cached while the file is unchanged
-    (so a test suite that passes ``spec="openapi.yaml"`` to every check loads it once)."""
+    """Load an OpenAPI document for spec-aware checking; cached while the file and every
+    file it ``$ref``s are unchanged (so a test suite that passes ``spec="openapi.yaml"``
+    to every check loads it once, and an edit of a shared ``errors.yaml`` is seen)."""
     try:
         resolved = Path(path).resolve()
-        stat = resolved.stat()
     except (OSError, ValueError):  # ValueError: a NUL byte or lone surrogate in the name
         return Spec(
             path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
-    key = (resolved, stat.st_mtime_ns, stat.st_size, allow_remote_refs, allow_outside_refs)
+    key = (resolved, allow_remote_refs, allow_outside_refs)
     spec = _CACHE.get(key)
-    if spec is None:
+    if spec is None or not spec.unchanged():
         spec = Spec(
             path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
+        _CACHE.pop(key, None)
         if len(_CACHE) >= 16:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = spec

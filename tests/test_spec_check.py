@@ -5,6 +5,7 @@ CLI's --spec/--operation."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -436,6 +437,33 @@ def test_load_spec_is_cached_until_the_file_changes(spec_path: Path) -> None:
     second = errspec.load_spec(spec_path)
     assert second is not first
     assert str(second.operation("listAll")) == "GET /tasks"
+
+
+def test_load_spec_sees_a_change_in_a_reffed_file(spec_path: Path) -> None:
+    """The cache is keyed by every file the spec has read, not the root alone: an edit of
+    the shared problem.yaml is seen (a stale spec was served before)."""
+    problem = {"status": 404, "headers": PROBLEM_HEADERS, "body": {"status": 404}}
+    first = errspec.load_spec(spec_path)
+    assert _found(errspec.check_response(problem, spec=first, operation="GET /tasks/{id}")) == []
+    assert errspec.load_spec(spec_path) is first
+    shared = spec_path.parent / "problem.yaml"
+    shared.write_text(PROBLEM.replace("minimum: 400", "minimum: 500"), encoding="utf-8")
+    second = errspec.load_spec(spec_path)
+    assert second is not first
+    found = _found(errspec.check_response(problem, spec=second, operation="GET /tasks/{id}"))
+    assert found == [("declared-schema", "/status")]
+
+
+def test_load_spec_sees_an_edit_of_the_same_size(spec_path: Path) -> None:
+    """Same size, other content: the modification time alone says it changed."""
+    first = errspec.load_spec(spec_path)
+    text = spec_path.read_text(encoding="utf-8")
+    stamp = spec_path.stat().st_mtime_ns
+    spec_path.write_text(text.replace("listTasks", "listTaskz"), encoding="utf-8")
+    os.utime(spec_path, ns=(stamp + 10**9, stamp + 10**9))
+    second = errspec.load_spec(spec_path)
+    assert second is not first
+    assert str(second.operation("listTaskz")) == "GET /tasks"
 
 
 def test_an_unusable_spec_is_an_input_error(tmp_path: Path) -> None:
@@ -891,3 +919,47 @@ def test_null_is_one_finding_and_swagger_x_nullable_counts(tmp_path: Path) -> No
     )
     report = errspec.check_response(record, spec=swagger, operation="GET /a")
     assert _found(report) == [("declared-schema", "/due")]
+
+
+def test_media_type_parameters_in_content_keys_are_ignored(tmp_path: Path) -> None:
+    """A `content` key with parameters (`; charset=utf-8`) documents its media type."""
+    spec = _get_a(
+        tmp_path,
+        """
+        '404':
+          description: x
+          content:
+            'application/problem+json; charset=utf-8':
+              schema: {type: object, required: [title]}
+        """,
+    )
+    record = {"status": 404, "headers": PROBLEM_HEADERS, "body": {"status": 404}}
+    found = _found(errspec.check_response(record, spec=spec, operation="GET /a"))
+    assert found == [("declared-schema", "")]  # matched: the schema of that key applies
+
+
+@pytest.mark.parametrize("key", ["4XX", "4xx", "4Xx"])
+def test_range_keys_match_whatever_their_case(tmp_path: Path, key: str) -> None:
+    spec = _get_a(
+        tmp_path,
+        f"""
+        '{key}':
+          description: x
+          content:
+            application/problem+json:
+              schema: {{type: object, required: [title]}}
+        """,
+    )
+    record = {"status": 409, "headers": PROBLEM_HEADERS, "body": {"status": 409}}
+    found = _found(errspec.check_response(record, spec=spec, operation="GET /a"))
+    assert found == [("declared-schema", "")]
+    gone = {"status": 503, "headers": PROBLEM_HEADERS, "body": {"status": 503}}
+    found = _found(errspec.check_response(gone, spec=spec, operation="GET /a"))
+    assert found == [("status-undocumented", "")]
+
+
+def test_a_path_parameter_never_matches_an_empty_segment(spec_path: Path) -> None:
+    spec = errspec.load_spec(spec_path)
+    assert str(spec.match("GET", "/tasks/1")) == "GET /tasks/{id}"
+    assert spec.match("GET", "/tasks/") is None
+    assert spec.match("GET", "https://api.example.com/tasks//") is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,3 +40,25 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def updating_snapshots() -> bool:
+    """``ERRSPEC_UPDATE_SNAPSHOTS=1``: rewrite expected outputs instead of comparing.
+
+    Refused under CI (``CI`` set): a CI run compares, never rewrites. A test that rewrites
+    an expectation then fails (:func:`rewrote`), so a run can never pass by rewriting:
+    review the diff, then run again without the variable."""
+    if os.environ.get("ERRSPEC_UPDATE_SNAPSHOTS") != "1":
+        return False
+    if os.environ.get("CI"):
+        pytest.fail("ERRSPEC_UPDATE_SNAPSHOTS=1 is refused under CI: CI compares, never rewrites")
+    return True
+
+
+def rewrote(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in update mode; fail if that changed it."""
+    before = path.read_text(encoding="utf-8") if path.is_file() else None
+    if before == text:
+        return
+    path.write_text(text, encoding="utf-8")
+    pytest.fail(f"rewrote {path.name}: review the diff, then run again without the update mode")

@@ -4,7 +4,6 @@ codes, and `curl -si` from a real HTTP server on 127.0.0.1 piped into `errspec c
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 import errspec
 from errspec._cli import cli
 
-from .conftest import REPO, QuietHandler, serve
+from .conftest import REPO, QuietHandler, rewrote, serve, updating_snapshots
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 INPUTS = [
@@ -34,8 +33,8 @@ INPUTS = [
 def _snapshot(name: str, text: str) -> None:
     """Compare with tests/snapshots/NAME; ERRSPEC_UPDATE_SNAPSHOTS=1 rewrites it."""
     path = SNAPSHOTS / name
-    if os.environ.get("ERRSPEC_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(text, encoding="utf-8")
+    if updating_snapshots():
+        rewrote(path, text)
     assert path.is_file(), f"missing snapshot {name}: run with ERRSPEC_UPDATE_SNAPSHOTS=1"
     assert text == path.read_text(encoding="utf-8"), f"output changed: review {name}"
 

@@ -18,7 +18,7 @@ import pytest
 
 from errspec._lint import lint_spec
 
-from .conftest import SHARED
+from .conftest import SHARED, rewrote, updating_snapshots
 
 SPECS = SHARED / "corpus" / "specs"
 DATA = Path(__file__).parent / "data" / "corpus_lint.json"
@@ -40,10 +40,10 @@ def test_every_corpus_spec_has_an_expectation() -> None:
 def test_corpus_spec(name: str) -> None:
     report = lint_spec(SPECS / name)
     counts = dict(sorted(Counter(f.rule for f in report.findings).items()))
-    if os.environ.get("ERRSPEC_UPDATE_SNAPSHOTS") == "1":
+    if updating_snapshots():
         data = json.loads(DATA.read_text(encoding="utf-8"))
         data[name].update(envelope=report.envelope, counts=counts)
-        DATA.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        rewrote(DATA, json.dumps(data, indent=2) + "\n")
         return
     assert EXPECTED[name]["why"]
     assert report.envelope == EXPECTED[name]["envelope"]

@@ -19,13 +19,14 @@ PINS   ?= --constraint $(LOCK)
 # The wheel test installs the built wheel with the same pins (empty: unpinned).
 export ERRSPEC_LOCK ?= $(CURDIR)/$(LOCK)
 
-.PHONY: help demo test test-latest fuzz lock lint typecheck pytest generate check-generated clean
+.PHONY: help demo test test-latest fuzz mutate lock lint typecheck pytest generate check-generated clean
 
 help:
 	@echo "make demo         install errspec in .venv and run it on examples/"
 	@echo "make test         everything CI runs: ruff, mypy, pytest (incl. the wheel install check)"
 	@echo "make test-latest  the same in .venv-latest against the newest releases (no lock)"
 	@echo "make fuzz         the fuzz tests with many random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
+	@echo "make mutate       a mutation run over the core modules: which small bugs no test notices"
 	@echo "make lock         refresh $(LOCK) from the newest releases"
 	@echo "make generate     regenerate schemas/*/openapi-3.{0,1}.yaml from schema + profile"
 	@echo "make clean        remove .venv, .venv-latest and build output"
@@ -102,6 +103,11 @@ test: lint typecheck pytest
 FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.installed-test
 	ERRSPEC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/test_fuzz.py
+
+# A mutation run (bench/mutate.py) over the committed tree: lists the mutants no test kills.
+MUTATE ?= errspec/_rules.py errspec/_http.py errspec/_pointer.py errspec/_lint.py errspec/_spec.py
+mutate: $(VENV)/.installed-test
+	$(PY) bench/mutate.py $(MUTATE) --per-file 40
 
 # The suite against the newest releases of everything, in its own venv: drift on purpose.
 test-latest:

@@ -963,3 +963,117 @@ def test_a_path_parameter_never_matches_an_empty_segment(spec_path: Path) -> Non
     assert str(spec.match("GET", "/tasks/1")) == "GET /tasks/{id}"
     assert spec.match("GET", "/tasks/") is None
     assert spec.match("GET", "https://api.example.com/tasks//") is None
+
+
+# --- what the mutation run found untested (bench/mutate.py) ---------------------------------
+
+
+def test_operation_lookup_messages(tmp_path: Path) -> None:
+    few = _get_a(tmp_path / "few", "'404': {description: x}")
+    spec = errspec.load_spec(few)
+    with pytest.raises(
+        errspec.InputError, match=r"no operation with operationId 'nope' \(it has none\)"
+    ):
+        spec.operation("nope")
+    with pytest.raises(errspec.InputError, match=r"no operation GET /a b"):
+        spec.operation("GET /a b")  # a path with a space: still one method and one path
+    paths = "\n".join(
+        f"  /p{i}:\n    get:\n      operationId: op{i}\n"
+        "      responses: {'404': {description: x}}"
+        for i in range(7)
+    )
+    many = _write(
+        tmp_path / "many", f"openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\n"
+    )
+    with pytest.raises(errspec.InputError, match=r"\(it has 7: op0, op1, op2, op3, op4, …\)"):
+        errspec.load_spec(many).operation("zzzzzz")
+    head = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+    six = _write(tmp_path / "six", head + paths.rsplit("\n  /p6", 1)[0] + "\n")
+    with pytest.raises(errspec.InputError, match=r"\(it has 6: op0, op1, op2, op3, op4, …\)"):
+        errspec.load_spec(six).operation("zzzzzz")
+
+
+def test_odd_servers_and_variables_are_skipped(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        servers:
+          - just-a-string
+          - {description: no url}
+          - {url: 'https://h.example/{v}/api', variables: {v: 7, w: {default: x}}}
+          - {url: 'https://h.example/{stage}', variables: {stage: {default: live}}}
+        paths:
+          /a:
+            get:
+              responses: {'404': {description: x}}
+        """,
+    )
+    loaded = errspec.load_spec(spec)
+    assert str(loaded.match("GET", "https://h.example/live/a")) == "GET /a"
+    assert str(loaded.match("GET", "https://h.example/{v}/api/a")) == "GET /a"
+
+
+def test_a_record_without_headers_uses_the_one_json_schema(tmp_path: Path) -> None:
+    spec = _get_a(
+        tmp_path,
+        """
+        '404':
+          description: x
+          content:
+            application/problem+json:
+              schema: {type: object, required: [title]}
+            text/html: {}
+        """,
+    )
+    record = {"status": 404, "body": {"status": 404}}  # no headers recorded
+    found = _found(errspec.check_response(record, spec=spec, operation="GET /a"))
+    assert [f for f in found if f[0] == "declared-schema"] == [("declared-schema", "")]
+    two = _get_a(
+        tmp_path / "two",
+        """
+        '404':
+          description: x
+          content:
+            application/problem+json: {schema: {type: object, required: [title]}}
+            application/json: {schema: {type: object, required: [title]}}
+        """,
+    )
+    found = _found(errspec.check_response(record, spec=two, operation="GET /a"))
+    assert [f for f in found if f[0] == "declared-schema"] == []  # which one? not guessed
+
+
+def test_a_media_type_without_a_schema_checks_no_body(tmp_path: Path) -> None:
+    spec = _get_a(
+        tmp_path,
+        """
+        '404':
+          description: x
+          content:
+            application/problem+json: {example: {title: x}}
+        """,
+    )
+    record = {"status": 404, "headers": PROBLEM_HEADERS, "body": {"status": 404}}
+    assert _found(errspec.check_response(record, spec=spec, operation="GET /a")) == []
+
+
+@pytest.mark.parametrize(
+    ("errors", "more"),
+    [(10, None), (11, "… and 1 more schema errors"), (250, "… and 190+ more schema errors")],
+)
+def test_schema_findings_are_capped_at_ten(tmp_path: Path, errors: int, more: str | None) -> None:
+    spec = _get_a(
+        tmp_path,
+        """
+        '404':
+          description: x
+          content:
+            application/json: {schema: {type: array, items: {type: string}}}
+        """,
+    )
+    record = {"status": 404, "headers": JSON, "body": list(range(errors))}
+    report = errspec.check_response(record, spec=spec, operation="GET /a")
+    messages = [f.message for f in report.findings if f.rule == "declared-schema"]
+    assert len(messages) == (10 if more is None else 11)
+    assert (messages[-1] if more else None) == more

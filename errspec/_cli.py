@@ -30,7 +30,9 @@ from ._exceptions import ErrspecError
 from ._findings import Report, Severity
 from ._http import Response
 from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read_responses
+from ._plan import plan_for
 from ._profile import Profile
+from ._recognize import signature_data
 from ._registry import Envelope, envelopes, get_envelope
 from ._reporters import REPORTERS
 from ._spec import Operation, Spec, load_spec
@@ -515,18 +517,37 @@ def _detection_line(response: Response, result: Detection, fmt: str) -> str:
                 "score": result.score,
                 "tied_with": list(result.tied_with),
                 "scores": dict(result.scores),
+                "evidence": result.evidence_dict(),
             }
         )
     if not response.has_json_body:
         return f"{response.source}: none ({response.body_problem or 'no JSON body'})"
     if result.envelope is None:
         name, score = result.scores[0] if result.scores else ("-", 0.0)
-        near = f" (closest: {name} {score:.2f})" if score else ""
+        near = f" (closest: {name} {score:.2f}{_evidence_text(result)})" if score else ""
+        ruled = next((e for e in result.evidence if e.ruled_out and e.matched), None)
+        if not score and ruled is not None:
+            near = f" ({ruled.envelope} ruled out: {ruled.ruled_out})"
         return f"{response.source}: none{near}"
     tie = (
         f"; tied with {', '.join(result.tied_with)}, chosen by priority" if result.tied_with else ""
     )
-    return f"{response.source}: {result.envelope} (score {result.score:.2f}{tie})"
+    evidence = _evidence_text(result)
+    return f"{response.source}: {result.envelope} (score {result.score:.2f}{evidence}{tie})"
+
+
+def _evidence_text(result: Detection) -> str:
+    """The recognizer's evidence for the detected (or closest) envelope, one clause each."""
+    parts = []
+    if result.matched:
+        parts.append("matched " + ", ".join(result.matched))
+    if result.conflicts:
+        parts.append("conflicts " + ", ".join(result.conflicts))
+    if result.missing:
+        parts.append("missing " + ", ".join(result.missing))
+    if result.extensions:
+        parts.append(f"{len(result.extensions)} extension members")
+    return "".join(f"; {p}" for p in parts)
 
 
 def _catalogue_table(items: tuple[Envelope, ...]) -> str:
@@ -595,6 +616,7 @@ def _summary_text(env: Envelope) -> str:
         if p.retry_hint_pointer:
             where.append(f"body {p.retry_hint_pointer}")
         row("retry hint", ", ".join(where))
+    out += ["", *_signature_text(env)]
     if p.code and p.code.catalogue:
         out += ["", f"Codes ({p.code.catalogue_source or 'catalogue'}):"]
         width = max(len(c) for c in p.code.catalogue)
@@ -621,6 +643,25 @@ def _summary_text(env: Envelope) -> str:
     return "\n".join(out)
 
 
+def _signature_text(env: Envelope) -> list[str]:
+    """How the recognizer knows the envelope: its signature, one member a line."""
+    sig = signature_data(plan_for(env))
+    origin = "" if sig["declared"] else " (derived from the profile)"
+    out = [f"Recognised by{origin}:"]
+    width = max(len(m["pointer"]) for m in sig["members"])
+    for m in sig["members"]:
+        notes = [n for n in ("decisive", "required") if m[n]]
+        extra = f"  ({', '.join(notes)})" if notes else ""
+        out.append(f"  {m['pointer']:<{width}}  {' or '.join(m['type']) or 'any'}{extra}")
+    out.append(f"  at least {sig['minimum']} of these (the dedicated media type counts as one)")
+    if sig["extensions"]:
+        shown = ", ".join(e or "(top level)" for e in sig["extensions"])
+        out.append(f"  extension members allowed in: {shown}")
+    if sig["media_type"]:
+        out.append(f"  media type as evidence: {sig['media_type']}")
+    return out
+
+
 def _summary_json(env: Envelope, *, brief: bool) -> dict[str, Any]:
     p = env.profile
     data: dict[str, Any] = {
@@ -633,6 +674,7 @@ def _summary_json(env: Envelope, *, brief: bool) -> dict[str, Any]:
     }
     if not brief:
         data["profile"] = dict(p.raw)
+        data["signature"] = signature_data(plan_for(env))
     return data
 
 

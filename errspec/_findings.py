@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ._exceptions import ErrspecError
 
@@ -199,6 +199,10 @@ class Report:
     notes: tuple[str, ...] = field(default=(), compare=False)
     #: The spec operation the response was checked against (``GET /tasks/{id}``), if any.
     operation: str | None = field(default=None, compare=False)
+    #: When the envelope was detected: the recognizer's evidence (score, closest envelope,
+    #: members matched, type conflicts, decisive members missing, extensions, media type,
+    #: envelopes ruled out and why), as ``errspec check --format json`` shows it.
+    detection: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def conforms(self) -> bool:

@@ -18,6 +18,8 @@ __all__ = [
     "Profile",
     "ResponseSpec",
     "Retryability",
+    "Signature",
+    "SignatureMember",
     "SourceRef",
     "StatusEcho",
 ]
@@ -111,6 +113,30 @@ class ResponseSpec:
 
 
 @dataclass(frozen=True)
+class SignatureMember:
+    """A member that identifies an envelope, with its JSON type(s). A type conflict on a
+    ``decisive`` member rules the envelope out, and so does the absence of a ``required``
+    one."""
+
+    pointer: str
+    types: tuple[str, ...]
+    decisive: bool = False
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How to recognise an envelope: its identifying ``members``, how many of them a shape
+    must show (``minimum``; the dedicated ``media_type`` counts as one), and the objects
+    whose other members are allowed ``extensions`` that never count against it."""
+
+    members: tuple[SignatureMember, ...]
+    minimum: int = 1
+    extensions: tuple[str, ...] = ()
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     """One envelope's semantics. Built by :meth:`from_mapping` from a validated profile."""
 
@@ -136,6 +162,7 @@ class Profile:
     schema_name: str
     markers: tuple[str, ...]
     priority: int
+    signature: Signature | None = None
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
@@ -218,6 +245,7 @@ class Profile:
             schema_name=data["openapi"]["schema_name"],
             markers=tuple(detection.get("markers", ())),
             priority=int(detection.get("priority", 0)),
+            signature=_signature(data.get("signature")),
             raw=data,
         )
 
@@ -230,6 +258,26 @@ class Profile:
         if self.code is None:
             return ()
         return self.code.catalogue.get(code, ())
+
+
+def _signature(data: Mapping[str, Any] | None) -> Signature | None:
+    """The declared signature, or ``None`` (then one is derived from the profile)."""
+    if not data:
+        return None
+    return Signature(
+        members=tuple(
+            SignatureMember(
+                pointer=m["pointer"],
+                types=(m["type"],) if isinstance(m["type"], str) else tuple(m["type"]),
+                decisive=bool(m.get("decisive", False)),
+                required=bool(m.get("required", False)),
+            )
+            for m in data["members"]
+        ),
+        minimum=int(data.get("minimum", 1)),
+        extensions=tuple(data.get("extensions", ())),
+        media_type=data.get("media_type"),
+    )
 
 
 def _statuses(value: int | Sequence[int]) -> tuple[int, ...]:

@@ -128,6 +128,9 @@ def report_json(report: Report) -> dict[str, Any]:
         out["operation"] = report.operation
     out["conforms"] = report.conforms
     out["findings"] = [finding_json(f) for f in report.findings]
+    if report.kind == "response":
+        # The recognizer's evidence when the envelope was detected, else null.
+        out["detection"] = None if report.detection is None else dict(report.detection)
     return out
 
 

@@ -64,7 +64,14 @@ def test_json_output_snapshot_and_contract() -> None:
     assert doc["errspec_version"] == errspec.__version__
     assert doc["format_version"] == 1
     for result in doc["results"]:
-        assert list(result) == ["source", "envelope", "operation", "conforms", "findings"]
+        assert list(result) == [
+            "source",
+            "envelope",
+            "operation",
+            "conforms",
+            "findings",
+            "detection",
+        ]
         assert result["operation"] is None  # checked without --spec
         for finding in result["findings"]:
             assert list(finding) == ["rule", "severity", "message", "pointer", "location"]

@@ -1,0 +1,650 @@
+"""Envelope recognition: one judge for a *shape*, whether it comes from a body or a schema.
+
+A :class:`Shape` says which members something has (``/error/code``; ``*`` for array items),
+their JSON types, which are required, which objects are closed, and a sample value per
+member. :func:`shape_of_body` builds one from a parsed JSON body; the linter builds one
+from an OpenAPI schema through its own ``$ref`` resolution. :func:`recognize` judges a
+shape against every envelope's *signature* (declared in its profile: identifying members
+and their types, which are decisive, which objects allow extension members, the dedicated
+media type) and returns the envelope with its evidence. ``errspec.detect()`` (check) and
+lint's choice of a spec's envelope both call it, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ._plan import Plan
+from ._pointer import compile_pointer
+from ._profile import Signature, SignatureMember
+
+__all__ = [
+    "RECOGNITION_THRESHOLD",
+    "Evidence",
+    "Recognition",
+    "Shape",
+    "envelope_shape",
+    "not_recognised",
+    "recognize",
+    "shape_of_body",
+    "signature_data",
+    "signature_of",
+]
+
+#: Below this score no envelope is claimed (for bodies and schemas alike).
+RECOGNITION_THRESHOLD = 0.5
+
+#: How deep a shape goes: members of objects nested up to this level (array items do not
+#: count as a level), as the linter has always walked schemas.
+DEPTH = 3
+#: Items of one array that a body's shape samples, and members of one object it lists.
+_ITEMS = 3
+_MEMBERS = 64
+
+
+@dataclass
+class Shape:
+    """What a body has or a schema declares: member ``paths`` (``/error/code``, ``*`` for
+    array items), the JSON ``types`` of each, the ``required`` paths (all of a body's),
+    the paths of objects ``closed`` to other members, a sample value per path (a body's
+    first scalar; a schema's ``const``, first ``enum`` value, ``example`` or ``default``),
+    and, for schemas, the node that declares each path (``nodes``, the linter's)."""
+
+    paths: set[str] = field(default_factory=set)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    required: set[str] = field(default_factory=set)
+    closed: set[str] = field(default_factory=set)
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Any] = field(default_factory=dict)
+    cache: dict[tuple[tuple[int, ...], str | None], Recognition] = field(default_factory=dict)
+
+
+class Evidence(NamedTuple):
+    """Why a shape is (or is not) one envelope: the identifying members it shows with the
+    right type (``matched``), those it shows with another type (``conflicts``), the
+    decisive members it lacks (``missing``), the members the envelope allows as
+    extensions (``extensions``), the media type and whether it is the envelope's own
+    (``media``: ``dedicated``, ``json``, ``other`` or ``None`` when unknown), and, when
+    the envelope is ruled out, why (``ruled_out``)."""
+
+    envelope: str
+    score: float
+    matched: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = ()
+    media_type: str | None = None
+    media: str | None = None
+    ruled_out: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "envelope": self.envelope,
+            "score": self.score,
+            "matched": list(self.matched),
+            "conflicts": list(self.conflicts),
+            "missing": list(self.missing),
+            "extensions": list(self.extensions),
+            "media_type": self.media_type,
+            "media": self.media,
+            "ruled_out": self.ruled_out,
+        }
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The envelope a shape is in (or ``None``) with its ``score``; the ``closest``
+    envelope and its score (the best one even below the threshold); the envelopes it tied
+    with (decided by priority); every envelope's score; and the evidence per envelope
+    (``evidence`` is the chosen one's, else the closest one's)."""
+
+    envelope: str | None
+    score: float
+    closest: str | None
+    closest_score: float
+    tied_with: tuple[str, ...]
+    scores: tuple[tuple[str, float], ...]
+    judged: tuple[Evidence, ...]
+
+    @property
+    def evidence(self) -> Evidence | None:
+        want = self.envelope or self.closest
+        return next((e for e in self.judged if e.envelope == want), None)
+
+    def of(self, envelope: str) -> Evidence | None:
+        """The evidence for one envelope."""
+        return next((e for e in self.judged if e.envelope == envelope), None)
+
+
+# --- shapes ------------------------------------------------------------------------------
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return "string"
+
+
+def shape_of_body(body: Any) -> Shape:
+    """The shape of a parsed JSON body: every member down to :data:`DEPTH` (the first few
+    items of each array), its type and its first scalar value; all of them required."""
+    shape = Shape()
+    if not isinstance(body, Mapping):
+        return shape
+    paths, types, values = shape.paths, shape.types, shape.values
+    todo: list[tuple[str, Any, int]] = [("", body, 0)]
+    while todo:
+        where, node, level = todo.pop()
+        if isinstance(node, list):
+            path = f"{where}/*"
+            for item in node[:_ITEMS]:
+                _note(types, values, path, item)
+                if isinstance(item, Mapping | list):
+                    todo.append((path, item, level))
+            continue
+        if level > DEPTH:
+            continue
+        for n, (key, value) in enumerate(node.items()):
+            if n >= _MEMBERS:
+                break
+            path = f"{where}/{key}"
+            paths.add(path)
+            kind = _note(types, values, path, value)
+            if (kind == "object" or kind == "array") and isinstance(value, Mapping | list):
+                todo.append((path, value, level + 1))
+    shape.required = paths
+    return shape
+
+
+def _note(types: dict[str, set[str]], values: dict[str, Any], path: str, value: Any) -> str:
+    """Record a value's JSON type (and a scalar's value) at ``path``; return the type."""
+    kind = _TYPES.get(type(value)) or json_type(value)
+    known = types.get(path)
+    if known is None:
+        types[path] = {kind}
+    else:
+        known.add(kind)
+    if kind in _SCALARS and path not in values:
+        values[path] = value
+    return kind
+
+
+_TYPES: dict[type, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+    dict: "object",
+    list: "array",
+}
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})
+
+
+_ENVELOPE_SHAPES: dict[int, tuple[Mapping[str, Any], Shape]] = {}
+
+
+def envelope_shape(schema: Mapping[str, Any]) -> Shape:
+    """The shape of an envelope's canonical schema (its ``$defs`` resolved), kept."""
+    kept = _ENVELOPE_SHAPES.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    defs = schema.get("$defs", {})
+    shape = Shape()
+    todo: list[tuple[str, Any, int, bool]] = [("", schema, 0, True)]
+    # A user's envelope folder is input too: a schema reached twice at one place (an
+    # `allOf` that includes itself) is walked once, and arrays of arrays count their nesting.
+    seen: set[tuple[int, str, bool]] = set()
+    while todo:
+        where, node, level, certain = todo.pop()
+        hops = 0
+        while isinstance(node, Mapping) and "$ref" in node and hops < 16:
+            node = defs.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
+            hops += 1
+        if not isinstance(node, Mapping) or level > DEPTH:
+            continue
+        if (id(node), where, certain) in seen:
+            continue
+        seen.add((id(node), where, certain))
+        declared = node.get("type")
+        if where and declared is not None:
+            shape.types.setdefault(where, set()).update(
+                [declared] if isinstance(declared, str) else declared
+            )
+        if certain and isinstance(node.get("required"), list):
+            shape.required.update(f"{where}/{name}" for name in node["required"])
+        if node.get("additionalProperties") is False:
+            shape.closed.add(where)
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            subs = node.get(keyword)
+            for sub in subs if isinstance(subs, list) else ():
+                todo.append((where, sub, level, certain and keyword == "allOf"))
+        for name, sub in (node.get("properties") or {}).items():
+            shape.paths.add(f"{where}/{name}")
+            todo.append((f"{where}/{name}", sub, level + 1, certain))
+        if isinstance(node.get("items"), Mapping) and where.count("*") < DEPTH:
+            todo.append((f"{where}/*", node["items"], level, certain))
+    _ENVELOPE_SHAPES[id(schema)] = (schema, shape)
+    return shape
+
+
+def compatible(declared: Iterable[str], expected: Iterable[str], *, lenient: bool = False) -> bool:
+    """Whether a declared (or seen) JSON type set agrees with an expected one. ``lenient``
+    (recognition) also lets a ``number`` stand for an ``integer``: a schema declaring the
+    status ``number`` is the envelope with a finding, not another envelope."""
+    if not isinstance(declared, set | frozenset):
+        declared = set(declared)
+    if not isinstance(expected, set | frozenset):
+        expected = set(expected)
+    if not declared.isdisjoint(expected):
+        return True
+    if "integer" in declared and "number" in expected:
+        return True
+    return lenient and "number" in declared and "integer" in expected
+
+
+# --- signatures --------------------------------------------------------------------------
+
+
+def _path(pointer: str) -> str:
+    """A profile pointer as a shape path (unescaped segments)."""
+    return "".join("/" + s for s in compile_pointer(pointer))
+
+
+def signature_of(plan: Plan) -> Signature:
+    """The envelope's signature: declared in its profile, or derived from the profile's
+    code, status echo, message and markers (a house envelope without a ``signature``)."""
+    declared = plan.envelope.profile.signature
+    if declared is not None:
+        return declared
+    p = plan.envelope.profile
+    env = envelope_shape(plan.envelope.schema)
+    pointers: list[tuple[str, bool]] = []
+    if p.code is not None:
+        pointers.append((p.code.pointer, True))
+    if p.status_echo is not None:
+        pointers.append((p.status_echo.pointer, True))
+    pointers.append((p.message, False))
+    pointers.extend((m, False) for m in p.markers)
+    members: list[SignatureMember] = []
+    seen: set[str] = set()
+    for pointer, decisive in pointers:
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        types = env.types.get(_path(pointer))
+        if types is None and p.status_echo is not None and pointer == p.status_echo.pointer:
+            types = {p.status_echo.type}
+        members.append(SignatureMember(pointer, tuple(sorted(types or ())), decisive))
+    dedicated = next((m for m in p.media_types if m != "application/json"), None)
+    return Signature(members=tuple(members), minimum=1, media_type=dedicated)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A plan's signature and canonical shape, ready for :func:`_judge`."""
+
+    id: str
+    priority: int
+    members: tuple[tuple[str, frozenset[str], bool, bool], ...]
+    member_paths: frozenset[str]
+    #: (member, segments), decisive and required members first (:func:`_shows_enough`).
+    quick: tuple[tuple[tuple[str, frozenset[str], bool, bool], tuple[str, ...]], ...]
+    minimum: int
+    media_type: str | None
+    media_types: frozenset[str]
+    open: frozenset[str]  # objects ("/error/details/*", "" for the top) that take anything
+    declared: frozenset[str]
+    types: Mapping[str, set[str]]
+    required: frozenset[str]
+    closed: frozenset[str]
+    defining: tuple[str, ...]
+    code: str | None
+    casing: Any
+    catalogue: Mapping[str, tuple[int, ...]]
+    #: Whether a body the canonical schema accepts can still be ruled out: the schema
+    #: requires fewer identifying members than the signature's minimum, or not all of
+    #: the signature's required ones.
+    schema_open: bool
+
+
+_COMPILED = "_errspec_recognizer"
+
+
+def _compiled(plan: Plan) -> _Compiled:
+    kept: _Compiled | None = plan.__dict__.get(_COMPILED)
+    if kept is not None:
+        return kept
+    sig = signature_of(plan)
+    env = envelope_shape(plan.envelope.schema)
+    # Objects the envelope declares without members of their own (a free-form `meta`, a
+    # map of field errors) take any members, as do the signature's extension objects.
+    free = {
+        p
+        for p, types in env.types.items()
+        if "object" in types and not any(q.startswith(p + "/") for q in env.paths)
+    }
+    opened = {_path(e) for e in sig.extensions} | free
+    defining = tuple("/" + "/".join(s) for s in (plan.code, plan.echo) if s is not None)
+    kept = _Compiled(
+        id=plan.id,
+        priority=plan.priority,
+        members=tuple(
+            (_path(m.pointer), frozenset(m.types), m.decisive, m.required) for m in sig.members
+        ),
+        member_paths=frozenset(_path(m.pointer) for m in sig.members),
+        quick=tuple(
+            sorted(
+                (
+                    (
+                        (_path(m.pointer), frozenset(m.types), m.decisive, m.required),
+                        compile_pointer(m.pointer),
+                    )
+                    for m in sig.members
+                ),
+                key=lambda q: not (q[0][2] or q[0][3]),
+            )
+        ),
+        minimum=sig.minimum,
+        media_type=sig.media_type,
+        media_types=plan.media_types,
+        open=frozenset(opened),
+        declared=frozenset(env.paths),
+        types=env.types,
+        required=frozenset(r for r in env.required if r.count("/") <= 2),
+        closed=frozenset(env.closed),
+        defining=defining,
+        code=None if plan.code is None else "/" + "/".join(plan.code),
+        casing=plan.casing,
+        catalogue=plan.catalogue,
+        schema_open=_schema_open(sig, env),
+    )
+    plan.__dict__[_COMPILED] = kept
+    return kept
+
+
+def _schema_open(sig: Signature, env: Shape) -> bool:
+    required = {_path(m.pointer) for m in sig.members if m.required}
+    by_schema = {_path(m.pointer) for m in sig.members} & env.required
+    return not required <= env.required or len(by_schema) < sig.minimum
+
+
+# --- judging -----------------------------------------------------------------------------
+
+
+def _opened(path: str, open_objects: frozenset[str]) -> bool:
+    """Whether ``path`` lies inside one of the objects open to extension members."""
+    while path:
+        path = path[: path.rfind("/")]
+        if path in open_objects:
+            return True
+    return False
+
+
+#: A member seen only as ``null`` (or declared untyped) is present, of no known type.
+_NULL = {"null"}
+_PROSE = re.compile(r"\s")
+
+
+def _shown(types: Iterable[str]) -> str:
+    return " or ".join(sorted(types))
+
+
+def _judge(c: _Compiled, shape: Shape, media: str | None) -> Evidence:
+    paths = shape.paths
+    matched: list[str] = []
+    conflicts: list[str] = []
+    missing: list[str] = []
+    ruled_out: str | None = None
+    for path, types, decisive, required in c.members:
+        if path in paths:
+            seen = shape.types.get(path)
+            if (
+                seen
+                and types
+                and seen.isdisjoint(types)
+                and seen != _NULL
+                and not compatible(seen, types, lenient=True)
+            ):
+                conflicts.append(f"{path}: {_shown(seen)}, not {_shown(types)}")
+                if decisive and ruled_out is None:
+                    ruled_out = f"{path} is {_shown(seen)}; {c.id} has {_shown(types)}"
+            else:
+                matched.append(path)
+        elif decisive or required:
+            missing.append(path)
+            if required and ruled_out is None:
+                ruled_out = f"no {path}, which {c.id} requires"
+    if media is None or media == "application/json":
+        kind = None if media is None else "json"
+    elif media == c.media_type or media in c.media_types:
+        kind = "dedicated"
+    else:
+        kind = "other"
+    shown = len(matched) + (kind == "dedicated")
+    if ruled_out is None and shown < c.minimum:
+        names = ", ".join(m[0] for m in c.members)
+        ruled_out = (
+            f"{len(matched)} of the members that identify {c.id} ({names}); it takes {c.minimum}"
+        )
+    extensions = (
+        sorted(p for p in paths - c.declared if _opened(p, c.open))
+        if c.open and ruled_out is None
+        else ()
+    )
+    score = (
+        0.0
+        if ruled_out is not None or not paths
+        else _score(c, shape, kind, media, matched, extensions)
+    )
+    return Evidence(
+        envelope=c.id,
+        score=score,
+        matched=tuple(matched),
+        conflicts=tuple(conflicts),
+        missing=tuple(missing),
+        extensions=tuple(extensions),
+        media_type=media,
+        media=kind,
+        ruled_out=ruled_out,
+    )
+
+
+def _score(
+    c: _Compiled,
+    shape: Shape,
+    kind: str | None,
+    media: str | None,
+    matched: list[str],
+    extensions: Sequence[str],
+) -> float:
+    """The score of a shape no rule excludes (see :func:`recognize`)."""
+    paths = shape.paths
+    declared = c.declared
+    # An extension member never counts against the envelope, but neither does it count
+    # as the envelope: a top-level one weighs half in the shares (its own members, none),
+    # so a few shared names among many extensions are not the envelope.
+    allowed = 0.5 * sum(1 for p in extensions if p.count("/") == 1)
+    considered = inside = top = top_inside = intruders = other_conflicts = 0
+    skip = set(extensions)
+    for p in paths:
+        if p in skip:
+            continue
+        considered += 1
+        is_top = p.count("/") == 1
+        top += is_top
+        if p in declared:
+            inside += 1
+            top_inside += is_top
+            # A conflict on an identifying member already costs it its share of identity.
+            if p not in c.member_paths:
+                seen, expected = shape.types.get(p), c.types.get(p)
+                if seen and expected and seen != _NULL and not compatible(seen, expected):
+                    other_conflicts += 1
+        elif p[: p.rfind("/")] in c.closed:
+            intruders += 1
+    shared = inside / (considered + allowed) if considered else 0.0
+    top_shared = top_inside / (top + allowed) if top or allowed else 0.0
+    identity = len(matched) / len(c.members) if c.members else 0.0
+    has_required = len(c.required & paths) / len(c.required) if c.required else identity
+    score = 0.25 * shared + 0.2 * top_shared + 0.15 * has_required + 0.25 * identity
+    score -= 0.15 * min(other_conflicts, 2) + 0.1 * min(intruders, 2)
+    if c.defining and not any(d in paths for d in c.defining):
+        score -= 0.1
+    if kind == "dedicated":
+        score += 0.2
+    elif kind == "other" and media is not None and media.endswith("+json"):
+        score -= 0.2
+    if c.code is not None:
+        code = shape.values.get(c.code)
+        # Prose ("Not Found") in the code's place says nothing about the code's casing.
+        if isinstance(code, str) and not _PROSE.search(code):
+            if c.casing is not None:
+                score += 0.05 if c.casing.fullmatch(code) else -0.1
+            if code in c.catalogue:
+                score += 0.1
+    # Structure makes at most 0.85, so the code's casing and catalogue still rank two
+    # envelopes of the same shape (odata and error-object) below the cap.
+    return round(max(0.0, min(score, 1.0)), 6)
+
+
+def recognize(
+    shape: Shape, plans: Sequence[Plan], media: str | None = None, *, cache: bool = False
+) -> Recognition:
+    """Which envelope ``shape`` is in, judged against every plan's signature.
+
+    A decisive member with another type, or fewer identifying members than the
+    signature's ``minimum`` (the dedicated media type counts as one), rules an envelope
+    out. The others score 0-1: the share of the shape's members the envelope declares
+    (extension members excluded), the same for top-level members, the envelope's required
+    members present, the identifying members present, less type conflicts, members in
+    closed objects and a missing code or status echo; more for the dedicated media type
+    and a code in the envelope's casing and catalogue. Below
+    :data:`RECOGNITION_THRESHOLD` no envelope is claimed; equal scores go to the higher
+    profile priority and are reported in ``tied_with``.
+    """
+    key = (tuple(id(p) for p in plans), media)
+    if cache:
+        kept = shape.cache.get(key)
+        if kept is not None:
+            return kept
+    compiled = [p.__dict__.get(_COMPILED) or _compiled(p) for p in plans]
+    judged = [_judge(c, shape, media) for c in compiled]
+    order = sorted(
+        range(len(compiled)),
+        key=lambda i: (-judged[i].score, -compiled[i].priority, compiled[i].id),
+    )
+    ranked = tuple(judged[i] for i in order)
+    scores = tuple((e.envelope, e.score) for e in ranked)
+    if not ranked:
+        result = Recognition(None, 0.0, None, 0.0, (), (), ())
+    else:
+        best = ranked[0]
+        closest = best.envelope if best.score > 0 else None
+        if best.score < RECOGNITION_THRESHOLD:
+            result = Recognition(None, best.score, closest, best.score, (), scores, ranked)
+        else:
+            tied = tuple(e.envelope for e in ranked[1:] if e.score == best.score)
+            result = Recognition(
+                best.envelope, best.score, best.envelope, best.score, tied, scores, ranked
+            )
+    if cache:
+        shape.cache[key] = result
+    return result
+
+
+def not_recognised(plan: Plan, body: Any, media: str | None) -> str | None:
+    """Why a body (or a schema's :class:`Shape`) that the envelope's schema accepts is
+    still not recognisably that envelope (a named envelope whose signature rules it out),
+    or ``None``. Only an open schema lets this happen: problem details' members are all
+    optional, so FastAPI's ``{"detail": "Not Found"}`` validates but shows one of its
+    five members."""
+    c = _compiled(plan)
+    if not c.schema_open:
+        return None
+    if not isinstance(body, Shape):
+        if _shows_enough(c, body, media):
+            return None  # the common case, without building the whole shape
+        body = shape_of_body(body)
+    judged = _judge(c, body, media)
+    if judged.ruled_out is None:
+        return None
+    served = f" served as {media}" if media else ""
+    return f"the body{served} is not recognisably {c.id}: {judged.ruled_out}"
+
+
+def _shows_enough(c: _Compiled, body: Any, media: str | None) -> bool:
+    """Whether :func:`_judge` would keep the envelope, read off the signature's members
+    alone (as :func:`shape_of_body` samples them: the first items of an array): every
+    required member present, no decisive one of another type, ``minimum`` of them with
+    the right type. ``False`` means "judge the whole shape"."""
+    dedicated = media not in (None, "application/json") and (
+        media == c.media_type or media in c.media_types
+    )
+    shown = 1 if dedicated else 0
+    # Decisive and required members first: after them, enough shown is enough.
+    for (_, types, decisive, required), segments in c.quick:
+        if shown >= c.minimum and not (decisive or required):
+            return True
+        nodes = [body]
+        for segment in segments:
+            step: list[Any] = []
+            for node in nodes:
+                if segment == "*" and isinstance(node, list):
+                    step.extend(node[:_ITEMS])
+                elif isinstance(node, Mapping) and segment in node:
+                    step.append(node[segment])
+            nodes = step
+        if not nodes:
+            if required:
+                return False
+            continue
+        seen = {json_type(n) for n in nodes}
+        if (
+            types
+            and not (seen & types)
+            and seen != _NULL
+            and not compatible(seen, types, lenient=True)
+        ):
+            if decisive:
+                return False
+            continue
+        shown += 1
+    return shown >= c.minimum
+
+
+def signature_data(plan: Plan) -> dict[str, Any]:
+    """The effective signature (declared, or derived from the profile) as JSON-ready data,
+    as ``errspec envelopes ID`` shows it."""
+    sig = signature_of(plan)
+    return {
+        "declared": plan.envelope.profile.signature is not None,
+        "members": [
+            {
+                "pointer": m.pointer,
+                "type": list(m.types),
+                "decisive": m.decisive,
+                "required": m.required,
+            }
+            for m in sig.members
+        ],
+        "minimum": sig.minimum,
+        "extensions": list(sig.extensions),
+        "media_type": sig.media_type,
+    }

@@ -17,15 +17,16 @@ from ._findings import Finding, Report
 from ._http import Response
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
+from ._recognize import not_recognised
 from ._registry import Envelope, get_envelope
 from ._rules import (
     Context,
     body_rules,
     echo_status,
     header_rules,
+    http_header_rules,
     media_type_rule,
     no_json_message,
-    retry_after_syntax,
     schema_findings,
 )
 from ._spec import Operation, Spec, load_spec
@@ -86,6 +87,14 @@ def _run(
     status = response.status
     if env is None:
         if status < 400:
+            said = _says_error(response) if response.has_json_body else None
+            if said is not None:
+                yield Finding(
+                    "error-with-success-status",
+                    "error",
+                    f"an error body ({said}) is sent with HTTP {status}; "
+                    "errors need a 4xx or 5xx status (RFC 9110 §15)",
+                )
             return
         if response.has_json_body and detection is not None and detection.envelope is None:
             closest = detection.scores[0] if detection.scores else None
@@ -99,17 +108,21 @@ def _run(
             )
         elif not response.has_json_body and not _bodiless(response):
             yield Finding("body-not-json", "error", no_json_message(response))
-        yield from retry_after_syntax(response, None)
+        yield from http_header_rules(response)
         return
     plan = plan_for(env)
     ctx = Context(plan, response, response.body, env.id)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
         looks = _looks_like_error if given else _surely_error
-        if response.has_json_body and looks(plan, response.body):
+        if not response.has_json_body:
+            return
+        # The envelope's own members, or else members that say "error" in any envelope.
+        said = env.id if looks(plan, response.body) else _says_error(response)
+        if said is not None:
             yield ctx.finding(
                 "error-with-success-status",
-                f"an error body ({env.id}) is sent with HTTP {status}; "
+                f"an error body ({said}) is sent with HTTP {status}; "
                 "errors need a 4xx or 5xx status (RFC 9110 §15)",
             )
             for rule in body_rules(plan):
@@ -125,6 +138,10 @@ def _run(
         return
     if not plan.is_valid(response.body):
         yield from schema_findings(ctx)
+    elif detection is None:  # named (or the spec's): an open schema may still not fit
+        why = not_recognised(plan, response.body, response.media_type)
+        if why is not None:
+            yield ctx.finding("envelope-schema", why)
     for rule in body_rules(plan):
         yield from rule(ctx)
     if response.headers_known:
@@ -145,6 +162,56 @@ def _surely_error(plan: Plan, body: Any) -> bool:
             if isinstance(value, str) and value in plan.catalogue:
                 return True
     return False
+
+
+#: Members of a GraphQL response (GraphQL spec §7.1) and of one of its errors (§7.1.2).
+_GRAPHQL = frozenset({"data", "errors", "extensions"})
+_GRAPHQL_ERROR = frozenset({"message", "locations", "path", "extensions"})
+#: Members an error envelope may carry beside a top-level ``error`` object (flags, status,
+#: ids, a null ``data``); any other member makes the body a resource that has an ``error``
+#: (``{"id": "job_1", "status": "failed", "error": {…}}`` read with a 200 is a success).
+_BESIDE_ERROR = frozenset(
+    {
+        "ok", "success", "error", "errors", "data", "status", "code", "message", "type",
+        "meta", "details", "request_id", "requestId", "trace_id", "traceId", "timestamp",
+    }
+)  # fmt: skip
+
+
+def _says_error(response: Response) -> str | None:
+    """What makes a body an error body whatever its envelope, if it says so itself: the
+    member that says it (``"ok": false``), or None. Used for 1xx-3xx responses.
+
+    ``"ok": false`` (Slack) and ``"success": false`` are flags; a top-level ``error``
+    object with only envelope members beside it; a non-empty ``errors`` array without
+    ``data`` (or ``data: null``). A GraphQL response is judged by GraphQL over HTTP: with
+    ``data`` it is a (partial) success, and a request error (no ``data``) is sent with
+    200 when the response is ``application/json``, so only an
+    ``application/graphql-response+json`` one without ``data`` is an error body."""
+    body = response.body
+    if not isinstance(body, dict):
+        return None
+    for flag in ("ok", "success"):
+        if body.get(flag) is False:
+            return f'"{flag}": false'
+    error = body.get("error")
+    if (
+        isinstance(error, dict)
+        and error
+        and body.get("data") is None
+        and all(k in _BESIDE_ERROR or v is None for k, v in body.items())
+    ):
+        return 'an "error" object'
+    errors = body.get("errors")
+    if not isinstance(errors, list) or not errors or body.get("data") is not None:
+        return None
+    graphql = set(body) <= _GRAPHQL and all(
+        isinstance(e, dict) and isinstance(e.get("message"), str) and set(e) <= _GRAPHQL_ERROR
+        for e in errors
+    )
+    if graphql and ("data" in body or response.media_type != "application/graphql-response+json"):
+        return None
+    return 'an "errors" array and no "data"'
 
 
 def _bodiless(response: Response) -> bool:
@@ -261,6 +328,7 @@ def check_response(
         status=r.status,
         detection_score=detection.score if detection else None,
         notes=tuple(notes),
+        detection=({"score": detection.score, **detection.evidence_dict()} if detection else None),
         operation=str(op) if op is not None else None,
     )
 

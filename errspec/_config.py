@@ -21,7 +21,14 @@ from ._findings import RULES, Finding, Severity
 from ._inputs import InputError
 from ._pointer import compile_pointer, values
 
-__all__ = ["Config", "apply_config", "load_config", "read_baseline", "write_baseline"]
+__all__ = [
+    "Config",
+    "apply_config",
+    "ignored",
+    "load_config",
+    "read_baseline",
+    "write_baseline",
+]
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -160,33 +167,41 @@ def apply_config(findings: Iterable[Finding], config: Config, document: Any) -> 
             continue
         if setting in ("error", "warning"):
             finding = replace(finding, severity=setting)  # type: ignore[arg-type]
-        path, method = _operation_of(finding.pointer)
-        if path is not None and any(
-            fnmatch.fnmatchcase(path, ig.path)
-            and (ig.method is None or (method or "").lower() == ig.method.lower())
-            and (not ig.rules or finding.rule in ig.rules)
-            for ig in config.ignore
-        ):
-            continue
-        if _inline_ignored(finding, document):
+        if ignored(finding.rule, finding.pointer, config, document):
             continue
         out.append(finding)
     return out
 
 
-def _inline_ignored(finding: Finding, document: Any) -> bool:
-    if not finding.pointer.startswith("/"):
+def ignored(rule: str, pointer: str, config: Config, document: Any) -> bool:
+    """Whether ``rule`` is ignored at ``pointer`` (a place in ``document``): by a path and
+    method ignore of ``config`` (when the pointer is in an operation), or by an inline
+    ``x-errspec-ignore`` at the place or an object that holds it. The linter asks it per
+    operation for a finding on a shared component, with the operation's pointer."""
+    path, method = _operation_of(pointer)
+    if path is not None and any(
+        fnmatch.fnmatchcase(path, ig.path)
+        and (ig.method is None or (method or "").lower() == ig.method.lower())
+        and (not ig.rules or rule in ig.rules)
+        for ig in config.ignore
+    ):
+        return True
+    return _inline_ignored(rule, pointer, document)
+
+
+def _inline_ignored(rule: str, pointer: str, document: Any) -> bool:
+    if not pointer.startswith("/"):
         return False
     try:
-        segments = compile_pointer(finding.pointer)
+        segments = compile_pointer(pointer)
     except ValueError:
         return False
     for depth in range(len(segments), 0, -1):
         found = values(document, segments[:depth])
         node = found[0] if found else None
         if isinstance(node, Mapping):
-            ignored = node.get("x-errspec-ignore")
-            if isinstance(ignored, list) and (finding.rule in ignored or "*" in ignored):
+            listed = node.get("x-errspec-ignore")
+            if isinstance(listed, list) and (rule in listed or "*" in listed):
                 return True
     return False
 

@@ -16,21 +16,31 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._config import Config, apply_config, fingerprint
+from ._config import Config, apply_config, fingerprint, ignored
 from ._findings import RULES, Finding, Report, Severity
 from ._http import is_json_media_type, status_of
 from ._inputs import InputError
 from ._jsondata import number_text
 from ._plan import Plan, all_plans, echo_typed, plan_for
 from ._pointer import escape, values
+from ._recognize import (
+    RECOGNITION_THRESHOLD,
+    Recognition,
+    Shape,
+    compatible,
+    envelope_shape,
+    not_recognised,
+    recognize,
+)
 from ._refs import RefTarget, document_uri, judge_ref, lookup, quote_ref
 from ._registry import Envelope, get_envelope
 from ._rules import echo_status
@@ -42,8 +52,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LEAK_MEMBERS = frozenset(
     {"stack", "stacktrace", "stack_trace", "backtrace", "traceback", "exception"}
 )
-#: Below this score a response schema is not claimed by any envelope.
-SCHEMA_MATCH_THRESHOLD = 0.5
+#: Below this score a response schema is not claimed by any envelope (the recognizer's).
+SCHEMA_MATCH_THRESHOLD = RECOGNITION_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,33 @@ class _ErrorResponse:
     produces: str = "application/json"  # Swagger 2.0: the operation's (or document's) type
 
 
+@dataclass(frozen=True)
+class _Use:
+    """An operation that a finding concerns. ``op`` names the operation (what is counted);
+    ``at`` is its response's pointer (``/paths/~1tasks/get/responses/401``: what path and
+    method ignores and ``x-errspec-ignore`` are judged by). ``neutral`` is the message
+    without the operation's name; ``general`` also without the response's key (the same
+    problem at a component used as a 400 by one operation and as a 422 by another)."""
+
+    op: str
+    at: str
+    neutral: str
+    general: str
+
+    @classmethod
+    def of(cls, er: _ErrorResponse, message: str) -> _Use:
+        op = er.op_pointer
+        if not op.startswith(("/paths/", "/webhooks/")):  # in a path item elsewhere
+            op = f"/paths/{escape(er.path)}/{er.method}"
+        named = f"{er.method.upper()} {er.path} "
+        neutral = message[len(named) :] if message.startswith(named) else message
+        general = neutral
+        if neutral.startswith(f"{er.key} "):
+            rest = neutral[len(er.key) + 1 :]
+            general = f"the {rest}" if rest.startswith("response ") else f"the response {rest}"
+        return cls(op, f"{op}/responses/{escape(er.key)}", neutral, general)
+
+
 @dataclass
 class _RefProblem:
     """Why a ``$ref`` chain stopped: the finding :meth:`_Linter.deref` reports."""
@@ -105,8 +142,20 @@ class _Linter:
     remote: dict[str, Document] = field(default_factory=dict)
     urls: dict[int, str] = field(default_factory=dict)  # id(fetched document) -> its URL
     shapes: dict[tuple[int, str], _Shape] = field(default_factory=dict)
-    schemas_checked: set[tuple[int, str]] = field(default_factory=set)
+    #: A schema judged once: the indexes in ``findings`` of what it gave (replayed for
+    #: every other response that uses it, so each finding counts its operations).
+    schemas_checked: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     _judged: dict[tuple[int, str], RefTarget] = field(default_factory=dict)
+    #: The error response whose rules run now (findings are added for its operation).
+    current: _ErrorResponse | None = None
+    #: Beside each of ``findings``: the operation it concerns (:class:`_Use`), if any.
+    uses: list[_Use | None] = field(default_factory=list)
+    #: The indexes of the findings added while recording (see :meth:`recording`).
+    recorded: list[int] | None = None
+    responses: list[_ErrorResponse] = field(default_factory=list)
+    #: The statuses of the error responses that use each schema (see _schema_statuses).
+    schema_statuses: dict[tuple[int, str], set[int | None]] | None = None
+    _at_place: dict[tuple[int, str], list[_ErrorResponse]] | None = None
 
     def __post_init__(self) -> None:
         #: The root spec's folder: no $ref leaves it unless --allow-outside-refs.
@@ -136,6 +185,8 @@ class _Linter:
             named = pointer
         else:
             named = f"{self.urls.get(id(doc)) or doc.path.name}#{pointer}"
+        if self.recorded is not None:
+            self.recorded.append(len(self.findings))
         self.findings.append(
             Finding(
                 rule,
@@ -146,6 +197,82 @@ class _Linter:
                 self.location(doc, pointer),
             )
         )
+        er = self.current or self._said_by(doc, pointer, message)
+        self.uses.append(None if er is None else _Use.of(er, message))
+
+    def _said_by(self, doc: Document, pointer: str, message: str) -> _ErrorResponse | None:
+        """Outside a response's rules: the error response at ``(doc, pointer)`` whose
+        operation a message names first (``GET /tasks 404 uses …``), if one does."""
+        if not self.responses:
+            return None
+        if self._at_place is None:
+            self._at_place = {}
+            for er in self.responses:
+                place = (id(er.response.doc), er.response.pointer)
+                self._at_place.setdefault(place, []).append(er)
+        for er in self._at_place.get((id(doc), pointer), ()):
+            if message.startswith(f"{er.method.upper()} {er.path} "):
+                return er
+        return None
+
+    @contextmanager
+    def operation(self, er: _ErrorResponse) -> Iterator[None]:
+        """Findings added inside concern ``er``'s operation."""
+        self.current, before = er, self.current
+        try:
+            yield
+        finally:
+            self.current = before
+
+    @contextmanager
+    def recording(self) -> Iterator[list[int]]:
+        """The indexes of the findings added inside (they can be :meth:`replay`-ed)."""
+        self.recorded, before = [], self.recorded
+        try:
+            yield self.recorded
+        finally:
+            if before is not None:
+                before.extend(self.recorded)
+            self.recorded = before
+
+    def replay(self, indexes: list[int]) -> None:
+        """The findings at ``indexes`` again, for the current operation (a shared schema
+        judged once concerns every operation that uses it)."""
+        if self.current is None:
+            return
+        for index in indexes:
+            finding = self.findings[index]
+            if self.recorded is not None:
+                self.recorded.append(len(self.findings))
+            self.findings.append(finding)
+            self.uses.append(_Use.of(self.current, finding.message))
+
+    def results(self, ignored: Callable[[str, str], bool]) -> list[Finding]:
+        """One finding per rule, place and problem: at a place that several operations
+        share, with how many use it (``… (used by 97 operations)``). ``ignored(rule,
+        pointer)`` says whether an operation ignores a rule at its response's pointer:
+        such operations are not counted, and a finding they all ignore is dropped."""
+        groups: dict[tuple[str, str, str], tuple[Finding, dict[str, tuple[_Use, str]]]] = {}
+        for finding, use in zip(self.findings, self.uses, strict=True):
+            key = (finding.rule, finding.pointer, finding.message if use is None else use.general)
+            group = groups.setdefault(key, (finding, {}))
+            if use is not None:
+                group[1].setdefault(use.op, (use, finding.message))
+        out: list[Finding] = []
+        for (rule, _, general), (finding, uses) in groups.items():
+            if uses:
+                kept = [(use, said) for use, said in uses.values() if not ignored(rule, use.at)]
+                if not kept:
+                    continue
+                if len(kept) == 1:
+                    message = kept[0][1]  # as said for that operation
+                else:
+                    neutral = {use.neutral for use, _ in kept}
+                    text = neutral.pop() if len(neutral) == 1 else general
+                    message = f"{text} (used by {len(kept)} operations)"
+                finding = replace(finding, message=message)
+            out.append(finding)
+        return out
 
     # --- $ref ------------------------------------------------------------------------------
     # Every $ref is judged by errspec._refs.judge_ref (what it names, whether it may be
@@ -346,10 +473,14 @@ class _Linter:
         has_4xx = generic or any(400 <= (status_of(k) or 0) <= 499 for k in keys)
         where = (op.doc, op.pointer)
         if not has_4xx:
+            # For a webhook or a callback the API is the client: which errors the receiver
+            # may send back is advice to document, not a defect of the API.
             self.add(
                 "error-responses-missing",
-                f"{op.pointer.rsplit('/', 1)[-1].upper()} {path} declares no 4xx error response",
+                f"{op.pointer.rsplit('/', 1)[-1].upper()} {path} declares no 4xx error response"
+                + ("" if served else " (a webhook or callback: what the receiver may answer)"),
                 where,
+                None if served else "warning",
             )
             return
         if self.options.require_401 and secured and "401" not in keys and not generic:
@@ -409,10 +540,11 @@ def lint_spec(
         _full_validation(linter)
     else:
         _validity(linter)
-    responses = list(linter.error_responses())
+    responses = linter.responses = list(linter.error_responses())
     envelope = _spec_envelope(linter, responses)
     for er in responses:
-        _response_rules(linter, er, envelope)
+        with linter.operation(er):
+            _response_rules(linter, er, envelope)
     with_schema = [er for er in responses if _has_schema(er)]
     if envelope is None and with_schema:
         linter.add(
@@ -422,10 +554,12 @@ def lint_spec(
             "give one with --envelope ID or a folder of your own",
             (root, "/paths" if "paths" in root.data else ""),
         )
-    unique: dict[tuple[str, str, str], Finding] = {}
-    for finding in linter.findings:
-        unique.setdefault((finding.rule, finding.pointer, finding.message), finding)
-    kept = apply_config(unique.values(), config or Config(), root.data)
+    settings = config or Config()
+    kept = apply_config(
+        linter.results(lambda rule, op: ignored(rule, op, settings, root.data)),
+        settings,
+        root.data,
+    )
     findings = tuple(sorted((f for f in kept if fingerprint(f) not in baseline), key=_order))
     return Report(
         source=str(root.path),
@@ -890,21 +1024,16 @@ def _media(er: _ErrorResponse) -> list[tuple[str, _Ref]]:
     return out
 
 
-@dataclass
-class _Shape:
-    """What a schema declares: member paths (``/error/code``, ``*`` for items), the JSON
-    type(s) of each, the required paths, and the paths of objects closed to other members."""
-
-    paths: set[str] = field(default_factory=set)
-    types: dict[str, set[str]] = field(default_factory=dict)
-    required: set[str] = field(default_factory=set)
-    closed: set[str] = field(default_factory=set)
-    nodes: dict[str, _Ref] = field(default_factory=dict)
-    matches: dict[tuple[str, str], float] = field(default_factory=dict)
+#: The shape of a schema is the recognizer's (:mod:`errspec._recognize`); ``nodes`` maps
+#: each member path to the schema node (a ``_Ref``) that declares it.
+_Shape = Shape
 
 
 def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
-    """The shape of a response schema (through $ref/allOf/oneOf/anyOf), cached per node."""
+    """The shape of a response schema (through $ref/allOf/oneOf/anyOf), cached per node:
+    member paths, declared types (``nullable`` adds ``null``), required paths (through
+    ``allOf`` only), closed objects, and a sample value per member (``const``, the first
+    ``enum`` value, ``example`` or ``default``: what an example body would carry)."""
     start = linter.deref(ref)
     if start is None:
         return _Shape()
@@ -926,10 +1055,14 @@ def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
         seen.add(mark)
         node = resolved.node
         declared = node.get("type")
-        if where and isinstance(declared, str):
+        if where and isinstance(declared, str):  # a type list is not compared
             shape.types.setdefault(where, set()).add(declared)
             if node.get("nullable") is True:  # OpenAPI 3.0's way to say "or null"
                 shape.types[where].add("null")
+        if where and where not in shape.values:
+            sample = _sample(node)
+            if sample is not None:
+                shape.values[where] = sample
         if certain and isinstance(node.get("required"), list):
             shape.required.update(f"{where}/{name}" for name in node["required"])
         if node.get("additionalProperties") is False:
@@ -946,103 +1079,67 @@ def _shape(linter: _Linter, ref: _Ref, depth: int = 3) -> _Shape:
                 shape.paths.add(path)
                 shape.nodes.setdefault(path, sub_ref)
                 todo.append((path, sub_ref, level + 1, certain))
-        if isinstance(node.get("items"), Mapping):
+        # Array items stay at their array's level (`/errors/*/status` is two members deep),
+        # but an array of arrays counts its nesting: a schema whose items are itself
+        # (`Tree: {type: array, items: {$ref: Tree}}`) would otherwise never end.
+        if isinstance(node.get("items"), Mapping) and where.count("*") < depth:
             items = _Ref(resolved.doc, f"{resolved.pointer}/items", node["items"])
             todo.append((f"{where}/*", items, level, certain))
     linter.shapes[key] = shape
     return shape
 
 
-_ENVELOPE_SHAPES: dict[str, _Shape] = {}
+def _sample(node: Mapping[str, Any]) -> Any:
+    """The scalar value a schema node gives as its own: ``const``, the first ``enum`` value,
+    ``example``, or ``default`` (``None`` when it gives none)."""
+    for value in (
+        node.get("const"),
+        (node.get("enum") or [None])[0] if isinstance(node.get("enum"), list) else None,
+        node.get("example"),
+        node.get("default"),
+    ):
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return value
+    return None
 
 
 def _envelope_shape(plan: Plan) -> _Shape:
     """The shape of an envelope's canonical schema (its $defs resolved)."""
-    shape = _ENVELOPE_SHAPES.get(plan.id)
-    if shape is not None:
-        return shape
-    schema = plan.envelope.schema
-    defs = schema.get("$defs", {})
-    shape = _Shape()
-    todo: list[tuple[str, Any, int, bool]] = [("", schema, 0, True)]
-    while todo:
-        where, node, level, certain = todo.pop()
-        while isinstance(node, Mapping) and "$ref" in node:
-            node = defs.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
-        if not isinstance(node, Mapping) or level > 3:
-            continue
-        declared = node.get("type")
-        if where and declared is not None:
-            shape.types.setdefault(where, set()).update(
-                [declared] if isinstance(declared, str) else declared
-            )
-        if certain and isinstance(node.get("required"), list):
-            shape.required.update(f"{where}/{name}" for name in node["required"])
-        if node.get("additionalProperties") is False:
-            shape.closed.add(where)
-        for keyword in ("allOf", "oneOf", "anyOf"):
-            for sub in _list(node.get(keyword)):
-                todo.append((where, sub, level, certain and keyword == "allOf"))
-        for name, sub in (node.get("properties") or {}).items():
-            shape.paths.add(f"{where}/{name}")
-            todo.append((f"{where}/{name}", sub, level + 1, certain))
-        if isinstance(node.get("items"), Mapping):
-            todo.append((f"{where}/*", node["items"], level, certain))
-    _ENVELOPE_SHAPES[plan.id] = shape
-    return shape
+    return envelope_shape(plan.envelope.schema)
 
 
 def _compatible(declared: set[str], expected: set[str]) -> bool:
-    if declared & expected:
-        return True
-    return "integer" in declared and "number" in expected
+    return compatible(declared, expected)
 
 
-def _match(plan: Plan, shape: _Shape, media: str) -> float:
-    """How well a response schema's shape fits an envelope, 0-1 (kept on the shape: specs
-    point many responses at one schema)."""
-    key = (plan.id, media)
-    score = shape.matches.get(key)
-    if score is None:
-        score = shape.matches[key] = _match_uncached(plan, shape, media)
-    return score
+def _plans(plan: Plan | None = None) -> list[Plan]:
+    """The built-in plans, and a configured house envelope's."""
+    plans = all_plans()
+    if plan is not None and all(p is not plan for p in plans):
+        plans = [*plans, plan]
+    return plans
 
 
-def _match_uncached(plan: Plan, shape: _Shape, media: str) -> float:
-    paths = shape.paths
-    if not paths:
-        return 0.0
-    env = _envelope_shape(plan)
-    top = {p for p in paths if p.count("/") == 1}
-    shared = len(paths & env.paths) / len(paths)
-    top_shared = len(top & env.paths) / max(len(top), 1)
-    reachable = {r for r in env.required if r.count("/") <= 2}
-    has_required = len(reachable & paths) / len(reachable) if reachable else 0.5
-    conflicts = sum(
-        1
-        for p in paths & env.paths
-        if p in shape.types and p in env.types and not _compatible(shape.types[p], env.types[p])
-    )
-    intruders = sum(1 for p in paths - env.paths if p.rsplit("/", 1)[0] in env.closed)
-    score = 0.35 * shared + 0.25 * top_shared + 0.3 * has_required
-    score -= 0.15 * min(conflicts, 2) + 0.1 * min(intruders, 2)
-    # The members that define the envelope: its code and its status echo.
-    defining = ["/" + "/".join(p) for p in (plan.code, plan.echo) if p is not None]
-    if defining and not any(d in paths for d in defining):
-        score -= 0.1
-    if media != "application/json" and media in plan.media_types:
-        score += 0.2
-    return score
+def _recognition(shape: _Shape, media: str, plans: list[Plan]) -> Recognition:
+    """The recognizer's verdict on one schema served as ``media`` (kept on the shape:
+    specs point many responses at one schema)."""
+    return recognize(shape, plans, media, cache=True)
 
 
-def _fit(linter: _Linter, er: _ErrorResponse, plan: Plan) -> float:
+def _match(plan: Plan, shape: _Shape, media: str, plans: list[Plan] | None = None) -> float:
+    """How well a response schema's shape fits an envelope, 0-1 (0 when ruled out)."""
+    judged = _recognition(shape, media, plans or _plans(plan)).of(plan.id)
+    return judged.score if judged is not None else 0.0
+
+
+def _fit(linter: _Linter, er: _ErrorResponse, plan: Plan, plans: list[Plan] | None = None) -> float:
     """How well the response's best-fitting JSON schema fits one envelope."""
     best = 0.0
     for media, obj in _media(er):
         schema = obj.node.get("schema")
         if isinstance(schema, Mapping):
             shape = _shape(linter, _Ref(obj.doc, f"{obj.pointer}/schema", schema))
-            best = max(best, _match(plan, shape, media))
+            best = max(best, _match(plan, shape, media, plans))
     return best
 
 
@@ -1051,19 +1148,26 @@ def _has_schema(er: _ErrorResponse) -> bool:
 
 
 def _claim(linter: _Linter, er: _ErrorResponse, plans: list[Plan]) -> tuple[Plan | None, float]:
+    """The envelope the recognizer gives the response's schema (its best media type), or
+    ``None`` with the closest score."""
+    by_id = {p.id: p for p in plans}
     best: tuple[Plan | None, float] = (None, 0.0)
+    closest = 0.0
     for media, obj in _media(er):
         schema = obj.node.get("schema")
         if not isinstance(schema, Mapping):
             continue
         shape = _shape(linter, _Ref(obj.doc, f"{obj.pointer}/schema", schema))
-        for plan in plans:
-            score = _match(plan, shape, media)
-            if score > best[1] or (
-                score == best[1] and best[0] is not None and plan.priority > best[0].priority
-            ):
-                best = (plan, score)
-    return best if best[1] >= SCHEMA_MATCH_THRESHOLD else (None, best[1])
+        result = _recognition(shape, media, plans)
+        closest = max(closest, result.closest_score)
+        if result.envelope is None:
+            continue
+        plan = by_id[result.envelope]
+        if result.score > best[1] or (
+            result.score == best[1] and best[0] is not None and plan.priority > best[0].priority
+        ):
+            best = (plan, result.score)
+    return best if best[0] is not None else (None, closest)
 
 
 def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope | None:
@@ -1098,7 +1202,36 @@ def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope
                 er.response,
                 envelope=envelope.id,
             )
+    if configured and configured != "auto":
+        _unrecognised(linter, responses, spec_plan)
     return envelope
+
+
+def _unrecognised(linter: _Linter, responses: list[_ErrorResponse], plan: Plan) -> None:
+    """With an envelope named, a JSON schema its open canonical schema accepts but its
+    signature rules out (``{detail}`` alone as application/json, named problem details)
+    is an ``envelope-schema`` finding, once per schema."""
+    judged: set[tuple[int, str, str]] = set()
+    for er in responses:
+        for media, obj in _media(er):
+            schema = obj.node.get("schema")
+            if not isinstance(schema, Mapping) or not is_json_media_type(media):
+                continue
+            ref = _Ref(obj.doc, f"{obj.pointer}/schema", schema)
+            where = linter.deref(ref) or ref
+            key = (id(where.doc), where.pointer, media)
+            if key in judged:
+                continue
+            judged.add(key)
+            shape = _shape(linter, ref)
+            why = not_recognised(plan, shape, media) if shape.paths else None
+            if why is not None:
+                linter.add(
+                    "envelope-schema",
+                    why.replace("the body", "the schema", 1),
+                    where,
+                    envelope=plan.id,
+                )
 
 
 # --- rules on one error response -------------------------------------------------------------
@@ -1106,6 +1239,7 @@ def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope
 
 def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | None) -> None:
     if envelope is None:
+        _header_rules(linter, er, None)  # HTTP's own rules need no envelope
         return
     plan = plan_for(envelope)
     env_id = envelope.id
@@ -1132,37 +1266,56 @@ def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | No
         schema = obj.node.get("schema")
         if isinstance(schema, Mapping):
             _schema_rules(linter, er, plan, _Ref(obj.doc, f"{obj.pointer}/schema", schema))
-        for example_ref in _examples(linter, obj):
-            _example_rules(linter, er, plan, example_ref)
+        for example_ref, bound in _examples(linter, obj):
+            # An example that belongs to no one status is checked against the envelope only.
+            _example_rules(linter, er if bound else replace(er, status=None), plan, example_ref)
 
 
-def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan) -> None:
+#: What HTTP itself asks of an error response's headers, whatever its envelope: a 401
+#: MUST send WWW-Authenticate (RFC 9110 §15.5.2), at the level every built-in profile gives.
+_HTTP_HEADERS: dict[int, tuple[tuple[str, str], ...]] = {
+    401: (("WWW-Authenticate", "recommended"),)
+}
+
+
+def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan | None) -> None:
+    """The headers the profile asks for; without an envelope (``plan`` None), those HTTP
+    asks for (:data:`_HTTP_HEADERS`)."""
     if er.status is None:
         return
     headers = er.response.node.get("headers")
     declared = {str(k).lower() for k in headers} if isinstance(headers, Mapping) else set()
-    for spec in plan.envelope.profile.headers_for(er.status):
-        name = spec.name.lower()
+    asked = (
+        _HTTP_HEADERS.get(er.status, ())
+        if plan is None
+        else [(h.name, h.level) for h in plan.envelope.profile.headers_for(er.status)]
+    )
+    for header, level in asked:
+        name = header.lower()
         if name in declared:
             continue
         if name == "retry-after":
             # A documented 429 should declare the header its server sends (RFC 6585 §4),
             # whatever the profile; on other statuses the profile's level decides.
-            if spec.level == "optional" and er.status != 429:
+            if level == "optional" and er.status != 429:
                 continue
-            severity: Severity | None = "error" if spec.level == "required" else "warning"
+            severity: Severity | None = "error" if level == "required" else "warning"
             rule = "retry-after-missing"
         elif name == "www-authenticate":
-            if not er.secured or spec.level == "optional":
+            if not er.secured or level == "optional":
                 continue
-            severity = "error" if spec.level == "required" else "warning"
+            severity = "error" if level == "required" else "warning"
             rule = "www-authenticate-missing"
-        elif spec.level == "required":
+        elif level == "required":
             severity, rule = "error", "header-missing"
         else:
             continue
         linter.add(
-            rule, f"{er.key} response does not declare {spec.name}", er.response, severity, plan.id
+            rule,
+            f"{er.key} response does not declare {header}",
+            er.response,
+            severity,
+            plan.id if plan is not None else None,
         )
 
 
@@ -1182,9 +1335,20 @@ def _schema_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, schema: _Ref)
                     plan.id,
                 )
     key = (id(where.doc), where.pointer)
-    if not shape.paths or key in linter.schemas_checked:
-        return  # a schema shared by many responses is judged once
-    linter.schemas_checked.add(key)
+    if not shape.paths:
+        return
+    judged = linter.schemas_checked.get(key)
+    if judged is not None:  # a schema shared by many responses is judged once
+        linter.replay(judged)
+        return
+    with linter.recording() as linter.schemas_checked[key]:
+        _shared_schema_rules(linter, er, plan, shape, where)
+
+
+def _shared_schema_rules(
+    linter: _Linter, er: _ErrorResponse, plan: Plan, shape: _Shape, where: _Ref
+) -> None:
+    """What is wrong with a schema whatever the response it serves (judged once)."""
     env = _envelope_shape(plan)
     for member in sorted(env.required):
         parent = member.rsplit("/", 1)[0]
@@ -1232,10 +1396,48 @@ def _schema_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, schema: _Ref)
                     _code_value_rules(linter, er, plan, value, resolved, status_bound=False)
 
 
-def _examples(linter: _Linter, media_obj: _Ref) -> Iterator[_Ref]:
+def _examples(linter: _Linter, media_obj: _Ref) -> Iterator[tuple[_Ref, bool]]:
+    """The examples of a media-type object (or a Swagger 2.0 response): its ``example`` and
+    ``examples``, then those written on its schema (``example``, and the JSON Schema
+    ``examples`` array), at the schema's place (a shared schema's, reported once there).
+    With each, whether it is an example of the response's status: a schema's example is
+    only when every error response that uses the schema has the same status."""
     node = media_obj.node
     if "example" in node:
-        yield _Ref(media_obj.doc, f"{media_obj.pointer}/example", node["example"])
+        yield _Ref(media_obj.doc, f"{media_obj.pointer}/example", node["example"]), True
+    for example in _media_examples(linter, media_obj):
+        yield example, True
+    schema = node.get("schema")
+    if isinstance(schema, Mapping):
+        resolved = linter.resolve(_Ref(media_obj.doc, f"{media_obj.pointer}/schema", schema))
+        if isinstance(resolved, _Ref) and isinstance(resolved.node, Mapping):
+            at = resolved.pointer
+            bound = len(_schema_statuses(linter).get((id(resolved.doc), at), ())) == 1
+            if "example" in resolved.node:
+                yield _Ref(resolved.doc, f"{at}/example", resolved.node["example"]), bound
+            for i, example in enumerate(_list(resolved.node.get("examples"))):
+                yield _Ref(resolved.doc, f"{at}/examples/{i}", example), bound
+
+
+def _schema_statuses(linter: _Linter) -> dict[tuple[int, str], set[int | None]]:
+    """The statuses of the error responses that use each schema (``None`` for ``4XX`` and
+    ``default``), by the schema's place; worked out once."""
+    if linter.schema_statuses is None:
+        linter.schema_statuses = {}
+        for er in linter.responses:
+            for _media_type, obj in _media(er):
+                schema = obj.node.get("schema")
+                if not isinstance(schema, Mapping):
+                    continue
+                resolved = linter.resolve(_Ref(obj.doc, f"{obj.pointer}/schema", schema))
+                if isinstance(resolved, _Ref):
+                    place = (id(resolved.doc), resolved.pointer)
+                    linter.schema_statuses.setdefault(place, set()).add(er.status)
+    return linter.schema_statuses
+
+
+def _media_examples(linter: _Linter, media_obj: _Ref) -> Iterator[_Ref]:
+    node = media_obj.node
     examples = node.get("examples")
     if isinstance(examples, Mapping):
         for name, example in examples.items():

@@ -30,6 +30,7 @@ __all__ = [
     "conditional_members",
     "echo_status",
     "header_rules",
+    "http_header_rules",
     "leaked_internals",
     "media_type_rule",
     "no_json_message",
@@ -262,6 +263,24 @@ def header_rules(ctx: Context) -> Iterator[Finding]:
                 severity,
             )
     yield from _retry_after(ctx)
+
+
+def http_header_rules(response: Response) -> Iterator[Finding]:
+    """The header rules HTTP itself sets, for a response no envelope fits: a 401 MUST send
+    WWW-Authenticate (RFC 9110 §15.5.2; a warning, the level of every built-in profile),
+    and retry-after-invalid."""
+    if (
+        response.status == 401
+        and response.headers_known
+        and not response.has_header("www-authenticate")
+    ):
+        yield Finding(
+            "www-authenticate-missing",
+            "warning",
+            "a 401 response should carry WWW-Authenticate",
+            "header:WWW-Authenticate",
+        )
+    yield from retry_after_syntax(response, None)
 
 
 def retry_after_syntax(response: Response, envelope: str | None) -> Iterator[Finding]:

@@ -25,12 +25,15 @@ RECORDS = [
 #: would tell the envelopes apart is the one the record breaks.
 DETECTED_ELSEWHERE = {
     ("code-message", "missing-code"): None,  # {"message"} alone: no envelope
+    # {"code": <int>, "message"}: a numeric code is a house shape (Discord's), not seed 002
+    ("code-message", "code-not-a-string"): None,
     ("data-error", "missing-error"): None,  # {"data": null} alone
     ("error-object", "code-is-an-integer"): "data-error",  # {"error": {"code": 500, …}}
     ("error-object", "code-pascal-case"): "odata",  # PascalCase code: odata's style
     ("error-object", "error-is-a-string"): "error-string",  # {"error": "x", "message"}
     ("error-object", "flat-code-message"): "code-message",  # {"code", "message"}
-    ("error-string", "error-not-a-string"): None,  # {"error": {"code"}, "message"}
+    # {"error": {"code"}, "message"}: an error object with a code, the odata family
+    ("error-string", "error-not-a-string"): "odata",
     ("errors-array", "empty-errors-array"): None,  # no item carries a status
     ("errors-array", "message-not-a-string"): None,
     ("errors-array", "missing-errors-array"): None,  # {"message"} alone
@@ -39,6 +42,8 @@ DETECTED_ELSEWHERE = {
     ("odata", "details-not-an-array"): "error-object",
     ("odata", "no-error-wrapper"): "code-message",  # {"code", "message"} unwrapped
     ("problem-details", "body-is-an-array"): None,  # an array is no envelope
+    # google-rpc's `error.code` is decisive (an integer): a string there rules it out
+    ("google-rpc", "code-is-a-string"): "odata",
 }
 
 
@@ -392,3 +397,141 @@ def test_retry_after_syntax(value: str, valid: bool) -> None:
         "aurion",
     )
     assert ("retry-after-invalid" in report.rules()) is not valid
+
+
+#: Bodies that say they are errors whatever their envelope (issue 10, item 4): with a
+#: 1xx-3xx status they are error-with-success-status under auto, and why is in the message.
+SAYS_ERROR = [
+    ({"ok": False, "error": "invalid_auth"}, "application/json", '"ok": false'),
+    ({"ok": False, "error": "missing_scope", "needed": "x"}, "application/json", '"ok": false'),
+    ({"success": False, "message": "Card declined"}, "application/json", '"success": false'),
+    ({"error": {"reason": "Gone", "hint": "x"}}, "application/json", 'an "error" object'),
+    (
+        {"data": None, "error": {"reason": "Gone"}, "request_id": "r1"},
+        "application/json",
+        'an "error" object',
+    ),
+    (
+        {"errors": [{"detail": "Name is taken"}]},
+        "application/json",
+        'an "errors" array and no "data"',
+    ),
+    (
+        {"errors": [{"reason": "x"}], "data": None},
+        "application/json",
+        'an "errors" array and no "data"',
+    ),
+    (
+        {"errors": [{"message": "Cannot query field 'x'", "locations": [{"line": 1}]}]},
+        "application/graphql-response+json",
+        'an "errors" array and no "data"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "media", "said"), SAYS_ERROR)
+def test_a_body_that_says_it_is_an_error_is_reported_with_a_success_status(
+    body: dict, media: str, said: str
+) -> None:
+    for status in (200, 302):
+        report = errspec.check_response(
+            {"status": status, "headers": {"Content-Type": media}, "body": body}
+        )
+        finding = report.findings[0]
+        assert finding.rule == "error-with-success-status"
+        assert finding.severity == "error"
+        assert f"HTTP {status}" in finding.message
+        if report.envelope is None:
+            assert report.rules() == ["error-with-success-status"]
+            assert finding.message.startswith(f"an error body ({said}) is sent with HTTP {status}")
+
+
+@pytest.mark.parametrize(
+    ("body", "media"),
+    [
+        # GraphQL partial success, and a request error sent as application/json (GraphQL
+        # over HTTP: 200 for a well-formed request), are success responses.
+        (
+            {"data": {"hero": None}, "errors": [{"message": "x", "path": ["hero"]}]},
+            "application/json",
+        ),
+        (
+            {"data": None, "errors": [{"message": "x", "path": ["hero"]}]},
+            "application/graphql-response+json",
+        ),
+        (
+            {"errors": [{"message": "Cannot query field 'x'", "locations": [{"line": 1}]}]},
+            "application/json",
+        ),
+        (
+            {"data": [{"id": "1"}], "errors": [{"title": "Not Found Error", "detail": "x"}]},
+            "application/json",
+        ),
+        ({"errors": []}, "application/json"),
+        ({"ok": True, "channel": "C1"}, "application/json"),
+        ({"success": True}, "application/json"),
+        ({"data": {"id": "prf_42"}, "error": None}, "application/json"),
+        ({"data": {"id": "prf_42"}, "error": {"reason": "stale"}}, "application/json"),
+        # A resource that has an error (a failed job, read successfully).
+        (
+            {"id": "job_1", "status": "failed", "error": {"code": "oom", "message": "x"}},
+            "application/json",
+        ),
+        ({"error": {}}, "application/json"),
+        ({"ok": 0}, "application/json"),
+    ],
+)
+def test_success_bodies_that_mention_errors_are_not_error_bodies(body: dict, media: str) -> None:
+    report = errspec.check_response(
+        {"status": 200, "headers": {"Content-Type": media}, "body": body}
+    )
+    assert "error-with-success-status" not in report.rules()
+
+
+def test_retry_after_syntax_on_a_429_whose_body_fits_nothing() -> None:
+    report = errspec.check_response(
+        {
+            "status": 429,
+            "headers": {"Content-Type": "application/json", "Retry-After": "in a minute"},
+            "body": {"failure": True},
+        }
+    )
+    assert report.envelope is None
+    assert report.rules() == ["envelope-unknown", "retry-after-invalid"]
+    assert report.findings[1].severity == "error"
+
+
+def test_www_authenticate_is_checked_when_no_envelope_fits() -> None:
+    body = {"failure": True, "explanation": "no token"}
+    report = errspec.check_response(
+        {"status": 401, "headers": {"Content-Type": "application/json"}, "body": body}
+    )
+    assert report.envelope is None
+    assert report.rules() == ["envelope-unknown", "www-authenticate-missing"]
+    finding = report.findings[1]
+    assert finding.severity == "warning"
+    assert finding.pointer == "header:WWW-Authenticate"
+    assert finding.message == "a 401 response should carry WWW-Authenticate"
+    sent = {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}
+    assert errspec.check_response({"status": 401, "headers": sent, "body": body}).rules() == [
+        "envelope-unknown"
+    ]
+    # Headers not recorded: no header rule.
+    assert errspec.check_response({"status": 401, "body": body}).rules() == ["envelope-unknown"]
+
+
+def test_a_body_that_says_it_is_an_error_names_why_with_any_envelope() -> None:
+    record = {
+        "status": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": {"ok": False, "error": "invalid_auth"},
+    }
+    detected = errspec.check_response(record)  # error-string, or none: either way
+    assert detected.findings[0].rule == "error-with-success-status"
+    assert detected.findings[0].message.startswith('an error body ("ok": false) is sent')
+    named = errspec.check_response(record, "error-string")
+    assert named.findings[0].message.startswith("an error body (error-string) is sent")
+    other = errspec.check_response(record, "problem-details")
+    assert other.rules() == ["error-with-success-status"]
+    assert other.findings[0].severity == "error"
+    assert other.findings[0].message.startswith('an error body ("ok": false) is sent')

@@ -227,10 +227,14 @@ def test_non_ascii_digit_status_echo(echo: str) -> None:
 
 
 def test_non_ascii_digit_status_echo_in_a_success_response() -> None:
-    record = {"status": 200, "body": {"errors": [{"status": "²²²", "title": "x"}]}}
-    assert errspec.check_response(record).findings == ()
-    record = {"status": 200, "body": {"errors": [{"status": "٤٠٤", "title": "x"}]}}
-    assert errspec.check_response(record).findings == ()
+    """ "²²²" is no status: the body is an error body by its `errors` array alone (a JSON:API
+    document with errors and no data), never by reading "²²²" as a number."""
+    for echo in ("²²²", "٤٠٤"):
+        record = {"status": 200, "body": {"errors": [{"status": echo, "title": "x"}]}}
+        findings = errspec.check_response(record).findings
+        assert [(f.rule, f.pointer) for f in findings] == [("error-with-success-status", "")]
+        assert 'an "errors" array and no "data"' in findings[0].message
+        assert echo not in findings[0].message
 
 
 def test_ints_longer_than_python_converts_are_refused_with_one_line() -> None:
@@ -960,3 +964,12 @@ def test_as_response_says_what_a_stand_in_lacks(response: object, problem: str) 
     stand-in with the wrong types with a TypeError saying which (AttributeError before)."""
     with pytest.raises(TypeError, match=re.escape(problem)):
         errspec.as_response(response)
+
+
+def test_an_index_one_past_the_end_names_nothing() -> None:
+    """`/errors/2` of a two-item array is no value (an off-by-one there raised IndexError)."""
+    body = {"errors": [{"status": "404"}, {"status": "409"}]}
+    assert values(body, compile_pointer("/errors/1/status")) == ["409"]
+    assert values(body, compile_pointer("/errors/2/status")) == []
+    assert resolve(body, compile_pointer("/errors/2")) == []
+    assert values(body, compile_pointer("/errors/99999999999999999999")) == []

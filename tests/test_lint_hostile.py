@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,28 @@ def test_non_ascii_digits_in_response_keys_and_example_echoes(tmp_path: Path) ->
     found = _findings(result)
     assert all(pointer != "/paths/~1a/get/responses/²" for _, pointer, _ in found), found
     assert not [f for f in found if f[0] == "status-mismatch"], found
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        "{type: array, items: {$ref: '#/components/schemas/Tree'}}",  # items are itself
+        "{allOf: [{$ref: '#/components/schemas/Tree'}], properties: {a: {type: string}}}",
+    ],
+    ids=["array-of-itself", "allOf-itself"],
+)
+def test_a_schema_made_of_itself_lints_in_bounded_time(tmp_path: Path, schema: str) -> None:
+    """Lint's walk over an error schema's members stopped only at property depth: a schema
+    whose array items are itself never ended (memory grew until killed)."""
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      responses:\n        '404':\n          description: x\n          content:\n"
+        "            application/json:\n              schema: {$ref: '#/components/schemas/Tree'}\n"
+        f"components:\n  schemas:\n    Tree: {schema}\n"
+    )
+    started = time.perf_counter()
+    result = lint(str(spec), "--format", "json")
+    assert time.perf_counter() - started < 10
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output

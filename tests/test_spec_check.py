@@ -1077,3 +1077,36 @@ def test_schema_findings_are_capped_at_ten(tmp_path: Path, errors: int, more: st
     messages = [f.message for f in report.findings if f.rule == "declared-schema"]
     assert len(messages) == (10 if more is None else 11)
     assert (messages[-1] if more else None) == more
+
+
+def test_a_deep_list_body_is_a_finding_not_a_schema_loop(tmp_path: Path) -> None:
+    spec = _get_a(
+        tmp_path,
+        """
+        '404':
+          description: x
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Tree'}
+        """,
+    )
+    spec.write_text(
+        spec.read_text()
+        + "components:\n  schemas:\n    Tree:\n      type: array\n"
+        + "      items: {$ref: '#/components/schemas/Tree'}\n"
+    )
+    deep: list[Any] = []
+    node = deep
+    for _ in range(900):
+        node.append([])
+        node = node[-1]
+    node.append(3)  # invalid at the bottom
+    record = {"status": 404, "headers": JSON, "body": deep}
+    report = errspec.check_response(record, spec=spec, operation="GET /a")
+    found = [(f.rule, f.pointer, f.message[-40:]) for f in report.findings]
+    assert found[0] == (
+        "declared-schema",
+        "",
+        "e body nests too deeply for errspec to say where"[-40:],
+    )
+    assert [rule for rule, _, _ in found[1:]] == ["envelope-unknown"]  # an array: no envelope

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ._inputs import InputError
-from ._refs import document_uri, judge_ref, quote_ref
+from ._refs import document_uri
 from ._specload import Document
 
 if TYPE_CHECKING:
@@ -133,23 +133,7 @@ class DeclaredSchemas:
         as ``errspec lint`` judges and loads every ``$ref``."""
         from ._lint import _RefProblem
 
-        linter = self._linter
-        target = judge_ref(
-            uri.partition("#")[0],
-            referrer=self.root.path,
-            folder=linter.folder,
-            allow_outside=self._options.allow_outside_refs,
-            allow_remote=self._options.allow_remote_refs,
-            internal=True,
-        )
-        where = (self.root, "")
-        found: Document | _RefProblem
-        if target.kind == "file" and target.path is not None:
-            found = linter.document(target.path, uri, where)
-        elif target.kind == "url" and target.url is not None:
-            found = linter.fetch(target.url, uri, where)
-        else:
-            raise InputError(target.reason or f"$ref {quote_ref(uri)} is not read")
+        found = self._linter.retrieve(uri)
         if isinstance(found, _RefProblem):
             raise InputError(found.message)
         return found

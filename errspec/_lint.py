@@ -391,6 +391,27 @@ class _Linter:
         self.urls[id(doc)] = url
         return doc
 
+    def retrieve(self, uri: str) -> Document | _RefProblem:
+        """The document another library's resolver asks for by an absolute URI it computed
+        from errspec's private base URIs (openapi-spec-validator's, jsonschema's): judged
+        by :func:`judge_ref` and loaded as every ``$ref`` is, or why not."""
+        target = judge_ref(
+            uri.partition("#")[0],
+            referrer=self.root.path,
+            folder=self.folder,
+            allow_outside=self.options.allow_outside_refs,
+            allow_remote=self.options.allow_remote_refs,
+            internal=True,
+        )
+        where = (self.root, "")
+        if target.kind == "file" and target.path is not None:
+            return self.document(target.path, uri, where)
+        if target.kind == "url" and target.url is not None:
+            return self.fetch(target.url, uri, where)
+        return _RefProblem(
+            target.rule, target.reason or f"$ref {quote_ref(uri)} is not read", where
+        )
+
     def _load_args(self) -> dict[str, Any]:
         return {} if self.options.max_bytes is None else {"max_bytes": self.options.max_bytes}
 
@@ -824,23 +845,7 @@ class _Handlers(dict[str, Any]):
         return self.retrieve
 
     def retrieve(self, uri: str) -> Any:
-        linter = self.linter
-        target = judge_ref(
-            uri.partition("#")[0],
-            referrer=linter.root.path,
-            folder=linter.folder,
-            allow_outside=linter.options.allow_outside_refs,
-            allow_remote=linter.options.allow_remote_refs,
-            internal=True,
-        )
-        where = (linter.root, "")
-        doc: Document | _RefProblem
-        if target.kind == "file" and target.path is not None:
-            doc = linter.document(target.path, uri, where)
-        elif target.kind == "url" and target.url is not None:
-            doc = linter.fetch(target.url, uri, where)
-        else:
-            raise _Refused(target.rule, target.reason or f"$ref {quote_ref(uri)} is not read")
+        doc = self.linter.retrieve(uri)
         if isinstance(doc, _RefProblem):
             raise _Refused(doc.rule, doc.message)
         return doc.data

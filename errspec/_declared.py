@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from ._inputs import InputError
+from ._linter import LintOptions, _Linter, _RefProblem
 from ._refs import document_uri
 from ._specload import Document
-
-if TYPE_CHECKING:
-    from ._lint import LintOptions, _Linter
 
 __all__ = ["DeclaredSchemas", "fast_valid"]
 
@@ -131,8 +129,6 @@ class DeclaredSchemas:
         """The document a schema ``$ref`` leads the JSON Schema resolvers to (``uri`` is
         absolute: the documents' base URIs are errspec's private ones), judged and loaded
         as ``errspec lint`` judges and loads every ``$ref``."""
-        from ._lint import _RefProblem
-
         found = self._linter.retrieve(uri)
         if isinstance(found, _RefProblem):
             raise InputError(found.message)

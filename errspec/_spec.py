@@ -36,6 +36,7 @@ from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
 from ._inputs import InputError
 from ._jsondata import TOO_DEEP
+from ._linter import LintOptions, _Linter, _Ref
 from ._pointer import escape, join
 from ._registry import Envelope
 from ._routes import Operation, Routes
@@ -72,8 +73,6 @@ class Spec:
         allow_remote_refs: bool = False,
         allow_outside_refs: bool = False,
     ) -> None:
-        from ._lint import LintOptions, _Linter
-
         self.path = Path(path)
         # Loaded by the name given (its errors name it so), then kept by absolute path: the
         # spec is cached and reused, also after the working directory changes.
@@ -124,7 +123,7 @@ class Spec:
         """The envelope most of the spec's error responses use (as ``errspec lint`` finds
         it), or ``None`` when they fit none."""
         if self._envelope is False:
-            from ._lint import _Linter, _spec_envelope
+            from ._lint import _spec_envelope  # the envelope decision: only when asked
 
             linter = _Linter(
                 self.root,
@@ -327,8 +326,6 @@ class Spec:
     # --- resolution -----------------------------------------------------------------------
 
     def _deref(self, doc: Document, pointer: str, node: Any) -> tuple[Document, str, Any]:
-        from ._lint import _Ref
-
         before = len(self._linter.findings)
         ref = self._linter.deref(_Ref(doc, pointer, node))
         if ref is None:

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import errspec
-from errspec import _lint
+from errspec import _linter, _validity
 from errspec._cli import cli
 from errspec._lint import LintOptions, lint_spec
 from errspec._refs import MAX_REF_LENGTH, document_uri, judge_ref
@@ -308,7 +308,7 @@ def test_the_validators_resolver_reads_only_through_errspec(
     # resolver gets nothing errspec would refuse: its handlers ask the same judge.
     secret = api.parent / "secret.yaml"
     ref = ref.replace("FILE_URI", secret.as_uri()).replace("ERRSPEC_URI", document_uri(secret))
-    monkeypatch.setattr(_lint, "_vet_refs", lambda linter: None)
+    monkeypatch.setattr(_validity, "_vet_refs", lambda linter: None)
     path = spec(api, f"'400': {{$ref: '{ref}'}}")
     report = lint_spec(path, LintOptions(full_validation=True))
     no_secret(report)
@@ -319,8 +319,8 @@ def test_the_validators_resolver_reads_only_through_errspec(
 
 def test_the_handlers_refuse_every_other_scheme(api: Path) -> None:
     path = spec(api, "'400': {description: x}")
-    linter = _lint._Linter(load_document(path), LintOptions())
-    handlers = _lint._Handlers(linter)
+    linter = _linter._Linter(load_document(path), LintOptions())
+    handlers = _validity._Handlers(linter)
     assert "ftp" in handlers
     assert "file" in handlers
     assert "" in handlers
@@ -333,7 +333,7 @@ def test_the_handlers_refuse_every_other_scheme(api: Path) -> None:
         "ftp://example.com/x.yaml",
         "relative.yaml",
     ):
-        with pytest.raises(_lint._Refused) as refused:
+        with pytest.raises(_validity._Refused) as refused:
             handlers[uri.split(":", 1)[0] if ":" in uri else ""](uri)
         assert SENTINEL not in str(refused.value)
     (api / "errors.yaml").write_text("X: {description: x}\n", encoding="utf-8")
@@ -660,7 +660,7 @@ def hook(event, args):
         connected.append(repr(args)[:200])
 
 import errspec
-from errspec import _lint
+from errspec import _validity
 from errspec._cli import main
 from errspec._lint import LintOptions, lint_spec
 
@@ -680,10 +680,10 @@ for spec in specs:
     for full in (False, True):
         quietly(lambda: print(lint_spec(spec, LintOptions(full_validation=full)).findings))
     # the validator's resolver alone, without errspec's pass over the $refs first
-    vet = getattr(_lint, "_vet_refs", None)
-    _lint._vet_refs = lambda linter: None
+    vet = getattr(_validity, "_vet_refs", None)
+    _validity._vet_refs = lambda linter: None
     quietly(lambda: print(lint_spec(spec, LintOptions(full_validation=True)).findings))
-    _lint._vet_refs = vet
+    _validity._vet_refs = vet
     for status in (400, 422):
         body = {"status": status, "headers": {"Content-Type": "application/json"}, "body": {}}
         quietly(lambda: print(errspec.check_response(body, spec=spec, operation="GET /t")))

@@ -621,7 +621,8 @@ def _summary_text(env: Envelope) -> str:
         out += ["", f"Codes ({p.code.catalogue_source or 'catalogue'}):"]
         width = max(len(c) for c in p.code.catalogue)
         for code, statuses in p.code.catalogue.items():
-            out.append(f"  {code:<{width}}  {', '.join(map(str, statuses))}")
+            said = ", ".join(map(str, statuses)) or "any 4xx/5xx (the source states no status)"
+            out.append(f"  {code:<{width}}  {said}")
     if p.conditional_members:
         out += ["", "Members allowed only on some statuses:"]
         for m in p.conditional_members:

@@ -652,7 +652,7 @@ def _code_value_rules(
                 plan.id,
             )
         return
-    if status_bound and er.status is not None and er.status not in statuses:
+    if status_bound and er.status is not None and statuses and er.status not in statuses:
         linter.add(
             "code-status-mismatch",
             f"example code {code!r} goes with HTTP {' or '.join(map(str, statuses))}, "

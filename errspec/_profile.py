@@ -280,5 +280,8 @@ def _signature(data: Mapping[str, Any] | None) -> Signature | None:
     )
 
 
-def _statuses(value: int | Sequence[int]) -> tuple[int, ...]:
+def _statuses(value: int | Sequence[int] | None) -> tuple[int, ...]:
+    """The statuses a catalogued code goes with; ``()`` when its source states none."""
+    if value is None:
+        return ()
     return (value,) if isinstance(value, int) else tuple(value)

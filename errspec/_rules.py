@@ -166,7 +166,7 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
     code = codes[0]  # the first code speaks for the response
     if (
         (plan.casing is None or plan.casing.fullmatch(code))
-        and status in plan.catalogue.get(code, (status,) if plan.catalogue_open else ())
+        and _status_fits(plan, code, status)
         and (plan.code_header is None or ctx.response.header(plan.code_header) in (None, code))
         and (code in plan.catalogue or not plan.catalogue)
     ):
@@ -182,7 +182,7 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
                 break  # an open catalogue: a mis-cased code is not also "unknown"
         statuses = plan.catalogue.get(code)
         if statuses is not None:
-            if status not in statuses:
+            if statuses and status not in statuses:  # () : the source states no status
                 expected = " or ".join(map(str, statuses))
                 yield ctx.finding(
                     "code-status-mismatch",
@@ -201,6 +201,15 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
                     f"header:{plan.code_header}",
                 )
         break  # the first code speaks for the response
+
+
+def _status_fits(plan: Plan, code: str, status: int) -> bool:
+    """Whether ``status`` goes with ``code``: a status its catalogue row states, any status
+    for a known code whose source states none, any for an unknown code of an open one."""
+    statuses = plan.catalogue.get(code)
+    if statuses is None:
+        return plan.catalogue_open
+    return not statuses or status in statuses
 
 
 def _unknown_code(ctx: Context, code: str, pointer: str) -> Iterator[Finding]:

@@ -535,3 +535,27 @@ def test_a_body_that_says_it_is_an_error_names_why_with_any_envelope() -> None:
     assert other.rules() == ["error-with-success-status"]
     assert other.findings[0].severity == "error"
     assert other.findings[0].message.startswith('an error body ("ok": false) is sent')
+
+
+@pytest.mark.parametrize("status", [400, 402, 409, 422, 500])
+def test_a_code_its_source_binds_to_no_status_fits_any(status: int) -> None:
+    """Seed 003 shows INSUFFICIENT_BALANCE with no status: any 4xx or 5xx conforms (errspec
+    used to bind it to 422, so the seed's own example failed at 400, 402 or 409)."""
+    body = {"error": {"code": "INSUFFICIENT_BALANCE", "message": "Your balance is too low."}}
+    record = {"status": status, "headers": {"Content-Type": "application/json"}, "body": body}
+    assert errspec.check_response(record, "error-object").findings == ()
+    stated = {"error": {"code": "RESOURCE_NOT_FOUND", "message": "No such user."}}
+    report = errspec.check_response({**record, "body": stated}, "error-object")
+    expected = [] if status == 404 else [("code-status-mismatch", "/error/code")]
+    assert [(f.rule, f.pointer) for f in report.findings] == expected
+
+
+def test_a_stated_only_for_is_an_error_when_broken() -> None:
+    """Seed 001: details are "Field-level validation errors (only for 422)"."""
+    body = {"error": "not_found", "message": "x", "details": [{"field": "a", "message": "b"}]}
+    record = {"status": 404, "headers": {"Content-Type": "application/json"}, "body": body}
+    report = errspec.check_response(record, "error-string")
+    assert [(f.rule, f.severity, f.pointer) for f in report.findings] == [
+        ("conditional-member", "error", "/details")
+    ]
+    assert report.conforms is False

@@ -427,7 +427,7 @@ def lint_command(
     with their status, and that the document is valid OpenAPI. Findings carry
     file:line:col.
     """
-    from ._config import load_config, read_baseline
+    from ._config import Baseline, load_config, read_baseline
     from ._config import write_baseline as save_baseline
     from ._lint import LintOptions, lint_spec
 
@@ -438,7 +438,7 @@ def lint_command(
         if chosen != "auto":
             get_envelope(chosen)
         names = specs or ((config.spec,) if config.spec else (_default_spec(),))
-        known = read_baseline(baseline) if baseline else set()
+        known: Baseline | frozenset[str] = read_baseline(baseline) if baseline else frozenset()
         lint = config.lint
         options = LintOptions(
             envelope=chosen,

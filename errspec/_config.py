@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -207,25 +208,76 @@ def _inline_ignored(rule: str, pointer: str, document: Any) -> bool:
 
 
 def fingerprint(finding: Finding) -> str:
-    """Stable across line moves: the rule and the JSON pointer."""
+    """Stable across line moves: the rule and the JSON pointer (any file; see
+    :class:`Baseline`, which adds the file)."""
     return f"{finding.rule} {finding.pointer}"
 
 
-def read_baseline(path: str | Path) -> set[str]:
+def _file_of(finding: Finding, folder: Path) -> str:
+    """The file a finding is in, relative to ``folder`` (posix), or ``""`` if unknown."""
+    if not finding.location:
+        return ""
+    name = finding.location.rsplit(":", 2)[0]
+    try:
+        return Path(os.path.relpath(Path(name).resolve(), folder.resolve())).as_posix()
+    except (OSError, ValueError):
+        return name
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Findings accepted as they are (``--baseline``): rule, file and JSON pointer each,
+    stable across line moves. The file is relative to the baseline's folder, so two specs
+    (or two ``$ref``'d files) with the same pointer are told apart. An entry without a file
+    (a baseline written before files were recorded, or a ``"rule pointer"`` fingerprint)
+    matches that rule and pointer in any file."""
+
+    folder: Path
+    entries: frozenset[tuple[str, str, str]]
+
+    @classmethod
+    def of(cls, accepted: Baseline | Iterable[str] | None) -> Baseline:
+        """A baseline from a :class:`Baseline`, or ``"rule pointer"`` fingerprints."""
+        if isinstance(accepted, Baseline):
+            return accepted
+        pairs = (f.split(" ", 1) for f in accepted or ())
+        return cls(Path.cwd(), frozenset((p[0], "", p[1]) for p in pairs if len(p) == 2))
+
+    def __contains__(self, finding: object) -> bool:
+        if not isinstance(finding, Finding) or not self.entries:
+            return False
+        anywhere = (finding.rule, "", finding.pointer)
+        return anywhere in self.entries or (
+            (finding.rule, _file_of(finding, self.folder), finding.pointer) in self.entries
+        )
+
+
+def read_baseline(path: str | Path) -> Baseline:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable errspec baseline ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise InputError(f"{path}: not an errspec baseline (no 'findings' list)")
-    return {f"{f.get('rule')} {f.get('pointer')}" for f in data["findings"] if isinstance(f, dict)}
+    entries = frozenset(
+        (str(f.get("rule")), str(f.get("file") or ""), str(f.get("pointer")))
+        for f in data["findings"]
+        if isinstance(f, dict)
+    )
+    return Baseline(Path(path).resolve().parent, entries)
 
 
 def write_baseline(path: str | Path, findings: Iterable[Finding]) -> int:
-    items = sorted({(f.rule, f.pointer) for f in findings})
+    """Write ``findings`` as a baseline: rule, file (relative to the baseline's folder)
+    and pointer each."""
+    folder = Path(path).resolve().parent
+    items = sorted({(f.rule, _file_of(f, folder), f.pointer) for f in findings})
     Path(path).write_text(
         json.dumps(
-            {"errspec_baseline": 1, "findings": [{"rule": r, "pointer": p} for r, p in items]},
+            {
+                "errspec_baseline": 2,
+                "findings": [{"rule": r, "file": n, "pointer": p} for r, n, p in items],
+            },
             indent=1,
         )
         + "\n",

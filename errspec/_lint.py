@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ._config import Config, apply_config, fingerprint, ignored
+from ._config import Baseline, Config, apply_config, ignored
 from ._findings import Finding, Report, Severity
 from ._http import is_json_media_type
 from ._jsondata import number_text
@@ -59,12 +59,13 @@ def lint_spec(
     options: LintOptions | None = None,
     *,
     config: Config | None = None,
-    baseline: frozenset[str] | set[str] = frozenset(),
+    baseline: Baseline | frozenset[str] | set[str] = frozenset(),
 ) -> Report:
     """Lint one OpenAPI document; the report's findings carry ``file:line:col`` locations.
 
     ``config`` applies ``[tool.errspec]`` (severities, rules off, ignores) and inline
-    ``x-errspec-ignore``; findings whose fingerprint is in ``baseline`` are dropped.
+    ``x-errspec-ignore``; findings in ``baseline`` (a :class:`~errspec._config.Baseline`, or
+    ``"rule pointer"`` fingerprints for any file) are dropped.
     """
     options = options or LintOptions()
     root = load_document(
@@ -96,7 +97,8 @@ def lint_spec(
         settings,
         root.data,
     )
-    findings = tuple(sorted((f for f in kept if fingerprint(f) not in baseline), key=_order))
+    accepted = Baseline.of(baseline)
+    findings = tuple(sorted((f for f in kept if f not in accepted), key=_order))
     return Report(
         source=str(root.path),
         envelope=envelope.id if envelope else None,

@@ -12,6 +12,7 @@ rules are running, so a shared component's finding is reported once with its cou
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -160,7 +161,7 @@ class _Linter:
         if doc is self.root:
             named = pointer
         else:
-            named = f"{self.urls.get(id(doc)) or doc.path.name}#{pointer}"
+            named = f"{self.urls.get(id(doc)) or self._relative(doc)}#{pointer}"
         if self.recorded is not None:
             self.recorded.append(len(self.findings))
         self.findings.append(
@@ -175,6 +176,14 @@ class _Linter:
         )
         er = self.current or self._said_by(doc, pointer, message)
         self.uses.append(None if er is None else _Use.of(er, message))
+
+    def _relative(self, doc: Document) -> str:
+        """A ``$ref``'d document's name in pointers: its path from the spec's folder
+        (``v1/errors.yaml``), so two files of one name stay apart."""
+        try:
+            return Path(os.path.relpath(doc.path.resolve(), self.folder)).as_posix()
+        except (OSError, ValueError):  # another drive: no relative path
+            return doc.path.name
 
     def _said_by(self, doc: Document, pointer: str, message: str) -> _ErrorResponse | None:
         """Outside a response's rules: the error response at ``(doc, pointer)`` whose

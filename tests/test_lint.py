@@ -702,3 +702,59 @@ def test_full_validation_uses_openapi_spec_validator(tmp_path: Path) -> None:
     full = lint_spec(path, LintOptions(full_validation=True))
     assert [f.rule for f in full.findings] == ["openapi-invalid"]
     assert "Path parameter 'id'" in full.findings[0].message
+
+
+def test_a_baseline_tells_two_specs_apart(tmp_path: Path) -> None:
+    """Fingerprints were rule + pointer only: a baseline written for one spec hid the same
+    finding in another spec (issue: a baseline hides new findings elsewhere)."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    first = spec(one, "/tasks/{id}:\n  get:\n    responses:\n      '200': {description: ok}\n")
+    second = spec(two, "/tasks/{id}:\n  get:\n    responses:\n      '200': {description: ok}\n")
+    base = tmp_path / "baseline.json"
+    assert run(["lint", str(first), "--write-baseline", str(base)]).exit_code == 0
+    entries = json.loads(base.read_text())["findings"]
+    assert {e["file"] for e in entries} == {"one/openapi.yaml"}
+    assert run(["lint", str(first), "--baseline", str(base)]).exit_code == 0
+    other = run(["lint", str(second), "--baseline", str(base)])
+    assert other.exit_code == 1
+    assert "error-responses-missing" in other.stdout
+    both = run(["lint", str(first), str(second), "--baseline", str(base)])
+    assert both.exit_code == 1
+    assert str(second) in both.stdout
+    assert str(first) not in both.stdout.replace(str(second), "")
+
+
+def test_a_baseline_written_before_files_were_recorded_matches_any_file(tmp_path: Path) -> None:
+    path = spec(tmp_path, "/tasks/{id}:\n  get:\n    responses:\n      '200': {description: ok}\n")
+    base = tmp_path / "old-baseline.json"
+    assert run(["lint", str(path), "--write-baseline", str(base)]).exit_code == 0
+    old = json.loads(base.read_text())
+    for entry in old["findings"]:
+        del entry["file"]  # the version 1 format: rule and pointer
+    base.write_text(json.dumps({"errspec_baseline": 1, "findings": old["findings"]}))
+    assert run(["lint", str(path), "--baseline", str(base)]).exit_code == 0
+
+
+def test_two_reffed_files_of_one_name_keep_their_findings(tmp_path: Path) -> None:
+    """`v1/errors.yaml` and `v2/errors.yaml` were both named `errors.yaml#…` in pointers,
+    and findings were de-duplicated by pointer: one file's finding was lost."""
+    for version in ("v1", "v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "errors.yaml").write_text(
+            "NotFound:\n  description: nf\n  content:\n    application/problem+json:\n"
+            "      schema: {type: object, properties:\n"
+            "        {title: {type: string}, status: {type: integer}}}\n"
+            "      example: {title: Not Found, status: 500}\n"
+        )
+    paths = (
+        "/v1/tasks/{id}:\n  get:\n    responses:\n"
+        "      '404': {$ref: 'v1/errors.yaml#/NotFound'}\n"
+        "/v2/tasks/{id}:\n  get:\n    responses:\n"
+        "      '404': {$ref: 'v2/errors.yaml#/NotFound'}\n"
+    )
+    report = lint_spec(spec(tmp_path, paths))
+    mismatches = sorted(f.pointer for f in report.findings if f.rule == "status-mismatch")
+    example = "#/NotFound/content/application~1problem+json/example"
+    assert mismatches == [f"v1/errors.yaml{example}", f"v2/errors.yaml{example}"]

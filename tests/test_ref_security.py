@@ -479,7 +479,7 @@ def test_full_validation_follows_an_allowed_outside_file_through_errspec(api: Pa
     )
     path = spec(api, "'400': {$ref: '%2e%2e/shared.yaml#/x'}")
     report = lint_spec(path, LintOptions(full_validation=True, allow_outside_refs=True))
-    assert ("openapi-invalid", "shared.yaml#/x/content/application~1json/schema/type") in found(
+    assert ("openapi-invalid", "../shared.yaml#/x/content/application~1json/schema/type") in found(
         report
     )
 

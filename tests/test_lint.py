@@ -758,3 +758,22 @@ def test_two_reffed_files_of_one_name_keep_their_findings(tmp_path: Path) -> Non
     mismatches = sorted(f.pointer for f in report.findings if f.rule == "status-mismatch")
     example = "#/NotFound/content/application~1problem+json/example"
     assert mismatches == [f"v1/errors.yaml{example}", f"v2/errors.yaml{example}"]
+
+
+@pytest.mark.parametrize("key", ["4XX", "4xx", "4Xx"])
+def test_range_keys_count_as_error_responses_whatever_their_case(tmp_path: Path, key: str) -> None:
+    """A `4XX` range is a 4xx error response, in any case: OpenAPI allows only the uppercase
+    `X` (so `4xx` is openapi-invalid), but errspec still counts what the author meant. With
+    count-ranges = false it is not one."""
+    path = spec(tmp_path, operation(problem(key)))
+    expected = [] if key == "4XX" else ["openapi-invalid"]
+    assert [r for r, _ in rules(lint_spec(path))] == expected
+    strict = lint_spec(path, LintOptions(count_ranges=False))
+    assert ("error-responses-missing", "/paths/~1tasks~1{id}/get") in rules(strict)
+    assert all(f.message.endswith("declares no 4xx error response") for f in strict.findings)
+
+
+def test_a_5xx_range_alone_is_no_4xx(tmp_path: Path) -> None:
+    report = lint_spec(spec(tmp_path, operation(problem("5XX"))))
+    assert rules(report) == [("error-responses-missing", "/paths/~1tasks~1{id}/get")]
+    assert report.findings[0].message.endswith("declares no 4xx error response")

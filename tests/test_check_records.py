@@ -57,7 +57,10 @@ def test_explicit_envelope(envelope_id: str, record: errspec.ExampleRecord) -> N
         assert others == []
         assert all(f.severity == "warning" for f in report.findings)
     else:
-        assert record.breaks in report.rules(), report.findings
+        # the complete findings, in order, with their pointers: not just "somewhere"
+        expected = [tuple(pair) for pair in record.data["findings"]]
+        assert [(f.rule, f.pointer) for f in report.findings] == expected
+        assert record.breaks in report.rules()
         hit = next(f for f in report.findings if f.rule == record.breaks)
         assert hit.envelope == envelope_id
         assert hit.help_url.endswith(f"/rules/{record.breaks}")

@@ -28,12 +28,13 @@ from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, 
 from ._detect import Detection, detect
 from ._exceptions import ErrspecError
 from ._findings import Report, Severity
-from ._http import Response
+from ._house import HouseShape, infer_from_body, write_house
+from ._http import Response, is_json_media_type
 from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read_responses
 from ._plan import plan_for
 from ._profile import Profile
 from ._recognize import signature_data
-from ._registry import Envelope, envelopes, get_envelope
+from ._registry import Envelope, envelopes, get_envelope, load_envelope
 from ._reporters import REPORTERS
 from ._spec import Operation, Spec, load_spec
 
@@ -104,7 +105,7 @@ def cli() -> None:
 
 
 @cli.command("envelopes")
-@click.argument("envelope", required=False, metavar="[ID]")
+@click.argument("args", nargs=-1, metavar="[ID] | new DIR")
 @click.option(
     "--format",
     "fmt",
@@ -113,18 +114,58 @@ def cli() -> None:
     show_default=True,
     help="Output format.",
 )
-def envelopes_command(envelope: str | None, fmt: str) -> None:
-    """List the envelope catalogue, or summarise one envelope.
+@click.option(
+    "--from-spec",
+    "from_spec",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With `new`: infer the envelope from this OpenAPI spec's error responses.",
+)
+@click.option(
+    "--from-response",
+    "from_response",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With `new`: infer the envelope from this response record or JSON error body.",
+)
+@click.option("--force", is_flag=True, help="With `new`: write into a non-empty DIR.")
+def envelopes_command(
+    args: tuple[str, ...],
+    fmt: str,
+    from_spec: Path | None,
+    from_response: Path | None,
+    force: bool,
+) -> None:
+    """List the envelope catalogue, summarise one envelope, or write your own.
 
-    ID is an envelope id or alias (e.g. `problem-details`, `rfc9457`, `aurion`) or the path
-    to an envelope folder of your own (`./my-envelope/`).
+    \b
+    errspec envelopes [ID]
+      Without ID, the catalogue. ID is an envelope id or alias (e.g. `problem-details`,
+      `rfc9457`, `aurion`) or the path to an envelope folder of your own (`./my-envelope/`).
+
+    \b
+    errspec envelopes new DIR --from-spec SPEC
+    errspec envelopes new DIR --from-response FILE
+      Write a house envelope folder (envelope.schema.json and profile.yaml) inferred from
+      a spec's error responses, or from one response record or JSON error body: the
+      members most error responses share, where the code lives and its casing (an open
+      catalogue), the message, the status echo and the field errors, if any. DIR must be
+      empty or new (--force to write anyway); its name is the envelope id. Then lint with
+      `errspec lint SPEC --envelope DIR`.
 
     \b
     Examples:
       errspec envelopes
       errspec envelopes error-string
       errspec envelopes rfc9457 --format json
+      errspec envelopes new ./acme-errors --from-spec openapi.yaml
     """
+    if args and args[0] == "new":
+        _envelopes_new(args[1:], from_spec, from_response, force)
+        return
+    if from_spec is not None or from_response is not None or force:
+        _fail("--from-spec, --from-response and --force go with `errspec envelopes new DIR`")
+    if len(args) > 1:
+        _fail(f"one envelope ID at most, not {len(args)} (or `errspec envelopes new DIR`)")
+    envelope = args[0] if args else None
     if envelope is None:
         items = envelopes()
         if fmt == "json":
@@ -137,6 +178,59 @@ def envelopes_command(envelope: str | None, fmt: str) -> None:
         click.echo(json.dumps(_summary_json(env, brief=False), indent=2, ensure_ascii=False))
     else:
         click.echo(_summary_text(env))
+
+
+def _envelopes_new(
+    args: tuple[str, ...], from_spec: Path | None, from_response: Path | None, force: bool
+) -> None:
+    """`errspec envelopes new DIR --from-spec SPEC | --from-response FILE`."""
+    if len(args) != 1:
+        _fail("usage: errspec envelopes new DIR --from-spec SPEC | --from-response FILE")
+    folder = Path(args[0])
+    if (from_spec is None) == (from_response is None):
+        _fail("`errspec envelopes new DIR` takes one of --from-spec SPEC or --from-response FILE")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not force:
+        _fail(f"{folder} exists and is not empty; pass --force to write into it")
+    from ._lint import infer_from_spec  # as `lint` does: only when asked
+
+    try:
+        if from_spec is not None:
+            house = infer_from_spec(from_spec)
+            source = from_spec.name
+        else:
+            assert from_response is not None
+            house = _house_of_response(from_response)
+            source = from_response.name
+        envelope_id = write_house(folder, house, source, force=force)
+        load_envelope(folder)  # it must load as --envelope DIR does
+    except (ErrspecError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {folder} (envelope {envelope_id}): {house.describe()}", err=True)
+    for line in house.evidence():
+        click.echo(f"  {line}", err=True)
+
+
+def _house_of_response(path: Path) -> HouseShape:
+    """The house shape of a response record (or of a bare JSON error body)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON: {exc.msg} (line {exc.lineno})") from None
+    if isinstance(data, dict) and "body" in data and ("status" in data or "headers" in data):
+        status = data.get("status")
+        headers = data.get("headers") or {}
+        media = next(
+            (
+                str(v).split(";")[0].strip().lower()
+                for k, v in (headers.items() if isinstance(headers, dict) else ())
+                if str(k).lower() == "content-type"
+            ),
+            None,
+        )
+        if media is not None and not is_json_media_type(media):
+            media = None
+        return infer_from_body(data["body"], status if isinstance(status, int) else None, media)
+    return infer_from_body(data)
 
 
 @cli.command("components")

@@ -27,6 +27,7 @@ from typing import Any
 
 from ._config import Baseline, Config, apply_config, ignored
 from ._findings import Finding, Report, Severity
+from ._house import HouseShape, Observation, infer_house, root_of
 from ._http import is_json_media_type
 from ._jsondata import number_text
 from ._linter import LintOptions, _ErrorResponse, _Linter, _list, _Ref
@@ -46,7 +47,7 @@ from ._rules import echo_status
 from ._specload import load_document
 from ._validity import _full_validation, _validity
 
-__all__ = ["LintOptions", "lint_spec"]
+__all__ = ["LintOptions", "infer_from_spec", "lint_spec", "spec_observations"]
 _LEAK_MEMBERS = frozenset(
     {"stack", "stacktrace", "stack_trace", "backtrace", "traceback", "exception"}
 )
@@ -84,12 +85,15 @@ def lint_spec(
             _response_rules(linter, er, envelope)
     with_schema = [er for er in responses if _has_schema(er)]
     if envelope is None and with_schema:
+        house = _house_rules(linter, with_schema)
         linter.add(
             "envelope-unknown",
             f"the {len(with_schema)} error responses with a schema fit none of errspec's "
-            "envelopes; "
-            "give one with --envelope ID or a folder of your own",
+            f"envelopes{house}; "
+            "describe it with `errspec envelopes new DIR --from-spec SPEC` and lint with "
+            "--envelope DIR, or give one with --envelope ID",
             (root, "/paths" if "paths" in root.data else ""),
+            "warning",
         )
     settings = config or Config()
     kept = apply_config(
@@ -368,6 +372,146 @@ def _unrecognised(linter: _Linter, responses: list[_ErrorResponse], plan: Plan) 
                     where,
                     envelope=plan.id,
                 )
+
+
+# --- the spec's own envelope ------------------------------------------------------------------
+
+
+def _observed(linter: _Linter, er: _ErrorResponse) -> tuple[Observation, _Ref] | None:
+    """The shape of a response's first JSON schema, as an :class:`Observation`."""
+    for media, obj in _media(er):
+        schema = obj.node.get("schema")
+        if isinstance(schema, Mapping) and is_json_media_type(media):
+            ref = _Ref(obj.doc, f"{obj.pointer}/schema", schema)
+            shape = _shape(linter, ref)
+            return Observation(shape, media, er.status, er.key), ref
+    return None
+
+
+def spec_observations(path: str | Path, options: LintOptions | None = None) -> list[Observation]:
+    """One :class:`Observation` per error response of a spec with a JSON schema (what
+    ``errspec envelopes new --from-spec`` infers a house envelope from)."""
+    options = options or LintOptions()
+    root = load_document(
+        Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
+    )
+    linter = _Linter(root, options)
+    out = []
+    for er in linter.error_responses():
+        seen = _observed(linter, er)
+        if seen is not None:
+            out.append(seen[0])
+    return out
+
+
+def infer_from_spec(path: str | Path, options: LintOptions | None = None) -> HouseShape:
+    """The house shape of a spec's error responses (their JSON schemas, as lint reads
+    them); :class:`ValueError` when none declares a schema with members."""
+    house = infer_house(spec_observations(path, options))
+    if house is None:
+        raise ValueError(f"{path}: no error response declares a JSON schema with members")
+    return house
+
+
+def _member_name(pointer: str) -> str:
+    """The last member name of a JSON pointer, unescaped."""
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def _house_rules(linter: _Linter, responses: list[_ErrorResponse]) -> str:
+    """With no known envelope: infer the spec's house shape, report the responses that
+    clearly differ from it (``envelope-inconsistent`` at the response, once at a shared
+    component), and say for ``envelope-unknown`` what the closest envelope and the house
+    shape are."""
+    observed = [(er, *seen) for er in responses if (seen := _observed(linter, er)) is not None]
+    house = infer_house([o for _, o, _ in observed])
+    if house is None:
+        return ""
+    common = [m.name for m in house.common]
+    if not common:
+        return f"; they share no shape (no member is in more than half of {house.total})"
+    code = _member_name(house.code.pointer) if house.code is not None else None
+    said = _member_name(house.message) if house.message else None
+    shown = house.describe()
+    kept = f"({house.used_by} of {house.total})"
+    representative: Counter[int] = Counter()
+    shapes: dict[int, tuple[Shape, str]] = {}
+    for er, o, _ in observed:
+        if not o.shape.paths:
+            continue
+        root = root_of(o.shape)
+        members = {
+            p.rsplit("/", 1)[-1]
+            for p in o.shape.paths
+            if p.count("/") == root.count("/") + 1 and p.startswith(root + "/")
+        }
+        if root == house.root and all(n in members for n in common):
+            representative[id(o.shape)] += 1
+            shapes[id(o.shape)] = (o.shape, o.media)
+        named = f"{er.method.upper()} {er.path} {er.key}"
+        message = None
+        severity: Severity | None = None
+        if root != house.root:
+            if not house.root:
+                message = (
+                    f"{named} wraps the error in {{{root[1:]}: {{…}}}}; the spec's other "
+                    f"error responses are bare: {shown} {kept}"
+                )
+            elif not root:
+                message = (
+                    f"{named} is a bare error object; the spec's error responses wrap it: "
+                    f"{shown} {kept}"
+                )
+            else:
+                message = (
+                    f"{named} wraps the error in {{{root[1:]}: {{…}}}}; the spec's error "
+                    f"responses use {shown} {kept}"
+                )
+        else:
+            lacking = [
+                (name, role)
+                for name, role in ((code, "code"), (said, "message"))
+                if name is not None and name in common and name not in members
+            ]
+            if lacking:
+                has = ", ".join(sorted(members)[:8]) + (", …" if len(members) > 8 else "")
+                roles = [f"{role} member {name!r}" for name, role in lacking]
+                said_no = (
+                    f"no {roles[0]}"
+                    if len(roles) == 1
+                    else f"neither the {' nor the '.join(roles)}"
+                )
+                if members <= set(common):
+                    # Part of the house shape, under-documented (Slack's "brief" template
+                    # declares `ok` alone): a warning. Other members instead: another shape.
+                    severity = "warning"
+                    message = (
+                        f"{named} declares only {{{has}}} of the spec's own shape, "
+                        f"{said_no.replace('no ', 'not its ', 1)}: {shown} {kept}"
+                    )
+                else:
+                    message = (
+                        f"{named} has {said_no} of the spec's error responses, only "
+                        f"{{{has}}}; the spec's own shape: {shown} {kept}"
+                    )
+        if message is not None:
+            with linter.operation(er):
+                linter.add("envelope-inconsistent", message, er.response, severity)
+    closest = ""
+    if representative:
+        shape, media = shapes[representative.most_common(1)[0][0]]
+        result = _recognition(shape, media, _plans())
+        if result.closest is not None:
+            closest = f" (closest: {result.closest}, {result.closest_score:.2f})"
+        elif result.judged:
+            # Every envelope ruled out: the one that shares most members, and why not it.
+            near = max(result.judged, key=lambda e: len(e.matched))
+            if near.matched:
+                closest = f" (closest: {near.envelope}, 0.00, ruled out: {near.ruled_out})"
+    return (
+        f"{closest}; the spec's own shape: {shown} (used by {house.used_by} of "
+        f"{house.total} error responses)"
+    )
 
 
 # --- rules on one error response -------------------------------------------------------------

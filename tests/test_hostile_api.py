@@ -973,3 +973,37 @@ def test_an_index_one_past_the_end_names_nothing() -> None:
     assert values(body, compile_pointer("/errors/2/status")) == []
     assert resolve(body, compile_pointer("/errors/2")) == []
     assert values(body, compile_pointer("/errors/99999999999999999999")) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "is_json"),
+    [
+        ("application/json", True),
+        ("application/problem+json", True),
+        ("application/vnd.api+json", True),
+        ("text/html", False),
+        ("application/xml", False),
+        ("text/json-ish", False),
+        (None, False),
+    ],
+)
+def test_json_media_types(value: str | None, is_json: bool) -> None:
+    """Killed the surviving mutant that turned `and` into `or` (any media type was JSON)."""
+    from errspec._http import is_json_media_type
+
+    assert is_json_media_type(value) is is_json
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("Sun, 06 Nov 1994 23:59:59 GMT", True),
+        ("Sun, 06 Nov 1994 08:49:60 GMT", True),  # a leap second
+        ("Sun, 06 Nov 1994 24:00:00 GMT", False),
+        ("Sun, 06 Nov 1994 08:60:37 GMT", False),
+        ("Sun, 06 Nov 1994 08:49:61 GMT", False),
+    ],
+)
+def test_retry_after_time_of_day_bounds(value: str, valid: bool) -> None:
+    """Hours below 24, minutes below 60, seconds up to 60 (RFC 9110 §5.6.7)."""
+    assert (parse_retry_after(value) is not None) is valid

@@ -778,3 +778,64 @@ def test_a_5xx_range_alone_is_no_4xx(tmp_path: Path) -> None:
     report = lint_spec(spec(tmp_path, operation(problem("5XX"))))
     assert rules(report) == [("error-responses-missing", "/paths/~1tasks~1{id}/get")]
     assert report.findings[0].message.endswith("declares no 4xx error response")
+
+
+# --- what the mutation run found untested in lint (bench/mutate.py) --------------------------
+
+
+def test_a_configured_envelope_overrides_the_majority(tmp_path: Path) -> None:
+    path = spec(tmp_path, GOOD)
+    assert lint_spec(path).envelope == "problem-details"
+    other = lint_spec(path, LintOptions(envelope="google-rpc"))
+    assert other.envelope == "google-rpc"
+    assert "envelope-schema" in {f.rule for f in other.findings}
+
+
+def _plain(status: str, schema: str, example: str = "", headers: str = "") -> str:
+    lines = [f"'{status}':", "  description: error"]
+    if headers:
+        lines += ["  headers:", f"    {headers}: {{schema: {{type: string}}}}"]
+    lines += ["  content:", "    application/json:", f"      schema: {schema}"]
+    if example:
+        lines.append(f"      example: {example}")
+    return "\n".join(lines)
+
+
+def test_a_required_header_missing_is_an_error_and_a_recommended_one_a_warning(
+    tmp_path: Path,
+) -> None:
+    """error-string requires Retry-After on a 429 (seed 001) and recommends
+    WWW-Authenticate on a 401: the severities follow the profile's levels."""
+    schema = (
+        "{type: object, required: [error, message],"
+        " properties: {error: {type: string}, message: {type: string}}}"
+    )
+    paths = operation(_plain("401", schema), _plain("404", schema), _plain("429", schema))
+    report = lint_spec(spec(tmp_path, paths), LintOptions(envelope="error-string"))
+    severities = {f.rule: f.severity for f in report.findings}
+    assert severities["retry-after-missing"] == "error"
+    assert severities["www-authenticate-missing"] == "warning"
+
+
+def test_a_mis_cased_code_in_an_open_catalogue_is_no_unknown_code(tmp_path: Path) -> None:
+    schema = (
+        "{type: object, properties: {error: {type: object, required: [code, message],"
+        " properties: {code: {type: string}, message: {type: string}}}}}"
+    )
+    example = '{error: {code: resourceNotFound, message: "No such task"}}'
+    paths = operation(_plain("404", schema, example))
+    report = lint_spec(spec(tmp_path, paths), LintOptions(envelope="error-object"))
+    codes = sorted(f.rule for f in report.findings if f.rule in ("code-format", "unknown-code"))
+    assert codes == ["code-format"]  # open: a mis-cased code is not also unknown
+
+
+def test_a_named_problem_details_schema_that_is_not_recognisably_one(tmp_path: Path) -> None:
+    """FastAPI's {detail} schema linted with problem-details named: one envelope-schema
+    finding at the schema saying why it is not recognisably problem details."""
+    schema = "{type: object, properties: {detail: {type: string}}}"
+    report = lint_spec(
+        spec(tmp_path, operation(_plain("404", schema))), LintOptions(envelope="problem-details")
+    )
+    messages = [f.message for f in report.findings if f.rule == "envelope-schema"]
+    assert len(messages) == 1
+    assert "not recognisably problem-details" in messages[0]

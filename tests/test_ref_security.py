@@ -908,3 +908,17 @@ def test_lint_and_check_on_generated_specs(
                     no_secret(errspec.check_response(record, spec=loaded, operation=operation))
     except errspec.ErrspecError:
         pass
+
+
+def test_a_spec_refuses_urls_unless_asked_by_default(tmp_path: Path) -> None:
+    """`errspec.Spec(path)` and `load_spec(path)` without flags never fetch: the default
+    of allow_remote_refs is a promise (a mutation run flipped it unnoticed)."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      responses:\n        '404': {$ref: 'http://127.0.0.1:9/errors.yaml#/NotFound'}\n"
+    )
+    record = {"status": 404, "headers": {"Content-Type": "application/json"}, "body": {}}
+    for spec in (errspec.Spec(path), errspec.load_spec(path)):
+        with pytest.raises(errspec.InputError, match="does not fetch URLs unless asked"):
+            errspec.check_response(record, spec=spec, operation="GET /a")

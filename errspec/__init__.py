@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._findings import RULES, Finding, Report, Rule, Severity
     from ._http import NO_BODY, HTTPResponse, Response
     from ._inputs import InputError, ReadOptions, read_responses
+    from ._lint import lint
     from ._profile import (
         CodeSpec,
         ConditionalMember,
@@ -88,6 +89,7 @@ _LAZY: dict[str, str] = {
     "get_envelope": "._registry",
     "is_valid": "._check",
     "iter_findings": "._check",
+    "lint": "._lint",
     "load_envelope": "._registry",
     "load_spec": "._spec",
     "profile_schema": "._registry",
@@ -138,6 +140,7 @@ __all__ = [
     "get_envelope",
     "is_valid",
     "iter_findings",
+    "lint",
     "load_envelope",
     "load_spec",
     "profile_schema",

@@ -15,6 +15,7 @@ from typing import Any
 
 from ._adapters import checked
 from ._check import EnvelopeSpec, OperationArg, SpecArg, check_response
+from ._config import Config
 from ._exceptions import ErrspecError
 from ._findings import Finding, Report, Severity, fail_on_severity
 from ._http import NO_BODY, Response
@@ -56,6 +57,7 @@ def assert_error_response(
     spec: SpecArg = None,
     operation: OperationArg = None,
     fail_on: Severity = "error",
+    config: Config | None = None,
 ) -> Report:
     """Assert that ``response`` is a conforming error response, and return its report.
 
@@ -65,14 +67,14 @@ def assert_error_response(
     ``status``, not 4xx/5xx), when ``code`` is not the error code the body carries at its
     envelope's code member (``/type`` for problem details, ``/error/code`` for
     google-rpc; for an array of errors, any one of them), or when checking finds anything
-    at or above ``fail_on``. ``spec``/``operation`` add the operation's contract (see
-    :func:`errspec.check_response`).
+    at or above ``fail_on``. ``spec``/``operation`` add the operation's contract, and
+    ``config`` the project's rule settings (see :func:`errspec.check_response`).
     """
     __tracebackhide__ = True
     try:
         fail_on = fail_on_severity(fail_on)
         r = checked(response)
-        report = check_response(r, envelope, spec=spec, operation=operation)
+        report = check_response(r, envelope, spec=spec, operation=operation, config=config)
     except (ErrspecError, TypeError) as exc:
         # Not what the test asserted but what it gave (an unknown envelope, a spec errspec
         # cannot use, not a response): the one-line error, without errspec's frames.

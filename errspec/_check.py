@@ -7,11 +7,12 @@ an envelope in its :class:`~errspec._plan.Plan`, detection in :mod:`errspec._det
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ._adapters import checked
+from ._config import Config, configured
 from ._detect import Detection, detect
 from ._findings import Finding, Report
 from ._http import Response
@@ -55,9 +56,10 @@ def _arguments(spec: Any, operation: Any, source: Any = None) -> None:
     """``TypeError`` for arguments of the wrong type, before any work."""
     if source is not None and not isinstance(source, str):
         raise TypeError(f"source is a str naming the response, not {type(source).__name__}")
-    if spec is not None and not isinstance(spec, str | Path | Spec):
+    if spec is not None and not isinstance(spec, str | Path | Spec | Mapping):
         raise TypeError(
-            f"spec is the path of an OpenAPI document or a Spec, not {type(spec).__name__}"
+            "spec is the path or text of an OpenAPI document, a mapping (app.openapi()) or a "
+            f"Spec, not {type(spec).__name__}"
         )
     pair = (
         isinstance(operation, tuple)
@@ -304,12 +306,17 @@ def check_response(
     source: str | None = None,
     spec: SpecArg = None,
     operation: OperationArg = None,
+    config: Config | None = None,
 ) -> Report:
     """Check one response; the report says ``.conforms``, ``.envelope`` and ``.findings``.
 
     ``spec`` and ``operation`` add the operation's contract (see :func:`iter_findings`);
-    with ``envelope="auto"`` the spec's envelope is used when it has one.
+    with ``envelope="auto"`` the spec's envelope is used when it has one. ``config`` (a
+    loaded ``[tool.errspec]``, as every door of errspec finds it) applies its rule
+    severities, rules switched off and ignores, as ``errspec lint`` does.
     """
+    if config is not None and not isinstance(config, Config):
+        raise TypeError(f"config is an errspec configuration, not {type(config).__name__}")
     _arguments(spec, operation, source)
     env_arg = _resolve_envelope(envelope)
     r = checked(response, source)
@@ -321,7 +328,7 @@ def check_response(
             f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
         )
     findings = (*contract, *_run(r, env, detection, given))
-    return Report(
+    report = Report(
         source=r.source,
         envelope=env.id if env else None,
         findings=findings,
@@ -331,6 +338,7 @@ def check_response(
         detection=({"score": detection.score, **detection.evidence_dict()} if detection else None),
         operation=str(op) if op is not None else None,
     )
+    return report if config is None else configured(report, config)
 
 
 def is_valid(

@@ -9,6 +9,8 @@ traceback only with ``--debug`` or ``ERRSPEC_DEBUG=1``).
 from __future__ import annotations
 
 import contextlib
+import difflib
+import functools
 import gc
 import json
 import os
@@ -16,18 +18,21 @@ import sys
 import textwrap
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from importlib.abc import Traversable
+from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
+import click._compat as click_compat
 
 from .__about__ import __version__
 from ._check import check_response
 from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
 from ._detect import Detection, detect
 from ._exceptions import ErrspecError
-from ._findings import Report, Severity
+from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
 from ._house import HouseShape, infer_from_body, write_house
 from ._http import Response, is_json_media_type
 from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read_responses
@@ -35,8 +40,11 @@ from ._plan import plan_for
 from ._profile import Profile
 from ._recognize import signature_data
 from ._registry import Envelope, envelopes, get_envelope, load_envelope
-from ._reporters import REPORTERS
+from ._reporters import FORMAT_VERSION, REPORTERS, VERBOSITY_FORMATS, render
 from ._spec import Operation, Spec, load_spec
+
+if TYPE_CHECKING:
+    from ._config import Config
 
 __all__ = ["cli", "main"]
 
@@ -175,7 +183,10 @@ def envelopes_command(
         return
     env = _envelope(envelope)
     if fmt == "json":
-        click.echo(json.dumps(_summary_json(env, brief=False), indent=2, ensure_ascii=False))
+        # One object: it carries format_version first, as every JSON document errspec
+        # prints. (The catalogue above is a list, kept as it is.)
+        data = {"format_version": FORMAT_VERSION, **_summary_json(env, brief=False)}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(_summary_text(env))
 
@@ -324,6 +335,87 @@ def _read_all(names: tuple[str, ...], options: ReadOptions) -> Iterator[Response
         yield from read_responses(name, options, stdin=stdin)
 
 
+def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--quiet` and `--statistics`, shared by `check` and `lint`: refused (exit 2) before
+    any work with a format other than text or json."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt")
+        if (kwargs.get("quiet") or kwargs.get("statistics")) and fmt not in VERBOSITY_FORMATS:
+            _fail(f"--quiet and --statistics go with --format text or json, not {fmt}")
+        return command(*args, **kwargs)
+
+    with_statistics = click.option(
+        "--statistics",
+        is_flag=True,
+        help="After the findings, count them per rule, most frequent first (text format; "
+        "--format json always has them in summary.rules).",
+    )(checked)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="Print only the summary line (text format); the exit code is unchanged and "
+        "errors still go to standard error.",
+    )(with_statistics)
+
+
+def _render(
+    fmt: str, reports: Iterable[Report], *, quiet: bool = False, statistics: bool = False
+) -> None:
+    """Write the reports in format ``fmt`` to standard output, chunk by chunk."""
+    if (quiet or statistics) and fmt not in VERBOSITY_FORMATS:
+        _fail(f"--quiet and --statistics go with --format text or json, not {fmt}")
+    color = _color_wanted()
+    for chunk in render(fmt, reports, quiet=quiet, statistics=statistics, color=color):
+        click.echo(chunk, nl=False, color=color)
+
+
+def _color_wanted() -> bool:
+    """Colour text output when standard output is a terminal and ``NO_COLOR`` is unset or
+    empty (https://no-color.org). Click's own test (``CliRunner(color=True)`` forces it)."""
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    # Looked up on the module at call time: CliRunner replaces it for `color=`.
+    return not click_compat.should_strip_ansi(sys.stdout)
+
+
+def _config_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config FILE`` and ``--no-config``, the same on every command that reads one."""
+    command = click.option(
+        "--no-config",
+        is_flag=True,
+        help="Read no configuration file (not even [tool.errspec] found upwards).",
+    )(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Configuration file (default: errspec.toml or pyproject.toml [tool.errspec], "
+        "found from the current folder up to the project's root).",
+    )(command)
+
+
+def _settings(config_path: str | None, no_config: bool) -> Config:
+    """The configuration a command runs with: --config FILE, none with --no-config, or the
+    one found upwards. A broken one is a usage error (exit 2)."""
+    from ._config import load_config  # jsonschema: only for the commands that read one
+
+    if config_path is not None and no_config:
+        _fail("--config and --no-config exclude each other")
+    try:
+        return load_config(config_path, discover=not no_config)
+    except ErrspecError as exc:
+        _fail(str(exc))
+
+
+def _defaulted(name: str) -> bool:
+    """Whether the option ``name`` was left at its default (the configuration may fill it)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (None, click.core.ParameterSource.DEFAULT)
+
+
 _CHECK_EPILOG = """\b
 Inputs (sniffed from the content):
   record    {"status": 429, "headers": {...}, "body": {...}}   (or "body_text")
@@ -398,6 +490,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
 @click.option(
     "--allow-outside-refs", is_flag=True, help="With --spec: follow $refs outside its folder."
 )
+@_config_options
+@_output_options
 def check_command(
     paths: tuple[str, ...],
     envelope: Envelope | str,
@@ -410,6 +504,10 @@ def check_command(
     operation: str | None,
     allow_remote_refs: bool,
     allow_outside_refs: bool,
+    config_path: str | None,
+    no_config: bool,
+    quiet: bool,
+    statistics: bool,
 ) -> None:
     """Check recorded error responses against an envelope's schema and meaning.
 
@@ -422,11 +520,24 @@ def check_command(
     failed = False
     spec: Spec | None = None
     chosen: Operation | None = None
+    settings = _settings(config_path, no_config)
+    # The configuration fills in what the command line leaves at its default.
+    if _defaulted("envelope") and settings.envelope:
+        envelope = _envelope_option(click.get_current_context(), None, settings.envelope)  # type: ignore[arg-type]
+    if _defaulted("fail_on") and settings.fail_on:
+        fail_on = settings.fail_on
+    if spec_path is None and settings.spec:
+        from ._config import spec_of
+
+        spec_path = spec_of(settings)
+        allow_outside_refs = allow_outside_refs or settings.lint.get("allow-outside-refs", False)
 
     def reports(names: tuple[str, ...]) -> Iterator[Report]:
         nonlocal failed
         for response in _read_all(names, options):
-            report = check_response(response, envelope, spec=spec, operation=chosen)
+            report = check_response(
+                response, envelope, spec=spec, operation=chosen, config=settings
+            )
             del response  # a body is not kept while the next one is read
             failed = failed or report.fails(fail_on)
             yield report
@@ -442,8 +553,7 @@ def check_command(
             )
             chosen = spec.operation(operation) if operation is not None else None
         names = _input_names(paths)
-        for chunk in REPORTERS[fmt](reports(names)):
-            click.echo(chunk, nl=False)
+        _render(fmt, reports(names), quiet=quiet, statistics=statistics)
     except ErrspecError as exc:
         _fail(str(exc))
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
@@ -478,9 +588,6 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
     f"Ids: {_ENVELOPE_IDS}.",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file."
-)
-@click.option(
     "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True
 )
 @click.option(
@@ -501,10 +608,20 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
 @click.option(
     "--write-baseline", type=click.Path(dir_okay=False), help="Write the findings to FILE."
 )
+@click.option(
+    "--stdin-filename",
+    metavar="NAME",
+    help="With SPEC `-` (standard input): the name findings give the spec; relative $refs "
+    "resolve from its folder.",
+)
+@_config_options
+@_output_options
 def lint_command(
     specs: tuple[str, ...],
     envelope: str | None,
     config_path: str | None,
+    no_config: bool,
+    stdin_filename: str | None,
     fmt: str,
     fail_on: Severity | None,
     allow_remote_refs: bool,
@@ -512,6 +629,8 @@ def lint_command(
     full_validation: bool,
     baseline: str | None,
     write_baseline: str | None,
+    quiet: bool,
+    statistics: bool,
 ) -> None:
     """Lint OpenAPI documents: every operation's error responses against the envelope.
 
@@ -521,17 +640,17 @@ def lint_command(
     with their status, and that the document is valid OpenAPI. Findings carry
     file:line:col.
     """
-    from ._config import Baseline, load_config, read_baseline
+    from ._config import Baseline, read_baseline, spec_of
     from ._config import write_baseline as save_baseline
     from ._lint import LintOptions, lint_spec
 
     started = time.perf_counter()
     try:
-        config = load_config(config_path)
+        config = _settings(config_path, no_config)
         chosen = envelope or config.envelope or "auto"
         if chosen != "auto":
             get_envelope(chosen)
-        names = specs or ((config.spec,) if config.spec else (_default_spec(),))
+        names = specs or ((str(spec_of(config)),) if config.spec else (_default_spec(),))
         known: Baseline | frozenset[str] = read_baseline(baseline) if baseline else frozenset()
         lint = config.lint
         options = LintOptions(
@@ -549,7 +668,10 @@ def lint_command(
         # counting still frees everything; the collector is back on after linting.
         gc.disable()
         try:
-            reports = [lint_spec(name, options, config=config, baseline=known) for name in names]
+            reports = [
+                lint_spec(_spec_input(name, stdin_filename), options, config=config, baseline=known)
+                for name in names
+            ]
         finally:
             gc.enable()
     except ErrspecError as exc:
@@ -557,12 +679,28 @@ def lint_command(
     if write_baseline:
         count = save_baseline(write_baseline, (f for r in reports for f in r.findings))
         click.echo(f"wrote {write_baseline} ({count} findings)", err=True)
-    for chunk in REPORTERS[fmt](reports):
-        click.echo(chunk, nl=False)
+    _render(fmt, reports, quiet=quiet, statistics=statistics)
     threshold: Severity = fail_on or config.fail_on or "error"
     failed = any(r.fails(threshold) for r in reports) and not write_baseline
     click.echo(f"linted in {time.perf_counter() - started:.2f} s", err=True)
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _spec_input(name: str, stdin_filename: str | None) -> Any:
+    """A SPEC argument as lint takes it: a path, or for `-` the document on standard input
+    (bounded like a file), named by --stdin-filename."""
+    if name != "-":
+        return name
+    from ._specload import DEFAULT_MAX_BYTES, parse_document
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("-: no standard input")
+    raw = stream.read(DEFAULT_MAX_BYTES + 1)
+    label = stdin_filename or "<stdin>"
+    if len(raw) > DEFAULT_MAX_BYTES:
+        raise InputError(f"{label}: over the limit of {DEFAULT_MAX_BYTES} bytes")
+    return parse_document(Path(label).resolve(), label, raw)
 
 
 def _default_spec() -> str:
@@ -577,6 +715,131 @@ def _default_spec() -> str:
         if Path(name).is_file():
             return name
     raise InputError("no SPEC given, and no openapi.yaml/.yml/.json or swagger.* in this folder")
+
+
+def _rules_pages() -> Traversable | None:
+    """The folder of rule pages: ``errspec/docs/rules`` in an installed wheel (hatchling
+    ``force-include``), else the checkout's ``docs/rules`` beside the package."""
+    packaged = files("errspec").joinpath("docs").joinpath("rules")
+    if packaged.is_dir():
+        return packaged
+    source_tree = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    return source_tree if source_tree.is_dir() else None
+
+
+def _rule_list() -> str:
+    """`errspec rule --list`: id, default severity and summary of every rule."""
+    width = max(len(rule_id) for rule_id in RULES)
+    severity = max(len(s) for s in SEVERITIES)
+    return "\n".join(
+        f"{r.id:<{width}}  {r.severity:<{severity}}  {r.summary}" for r in RULES.values()
+    )
+
+
+@cli.command("rule")
+@click.argument("rule_id", metavar="[ID]", required=False)
+@click.option("--list", "list_rules", is_flag=True, help="List every rule: id, severity, summary.")
+def rule_command(rule_id: str | None, list_rules: bool) -> None:
+    """Print the documentation page of rule ID, or list the rules with --list.
+
+    \b
+    Examples:
+      errspec rule status-mismatch
+      errspec rule --list
+    """
+    if list_rules:
+        if rule_id is not None:
+            _fail("give a rule ID or --list, not both")
+        click.echo(_rule_list())
+        return
+    if rule_id is None:
+        _fail("give a rule ID (`errspec rule --list` lists them)")
+    if rule_id not in RULES:
+        shown = _one_line(rule_id, 60)
+        close = difflib.get_close_matches(rule_id, list(RULES), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        _fail(f"unknown rule {shown!r}{hint} (`errspec rule --list` lists them)")
+    root = _rules_pages()
+    page = root.joinpath(f"{rule_id}.md") if root is not None else None
+    if page is None or not page.is_file():
+        _fail(  # pragma: no cover - a broken installation
+            f"the page of rule {rule_id} is missing from the installation; see "
+            f"{rule_help_url(rule_id)}"
+        )
+    text = page.read_text(encoding="utf-8")
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+
+
+@cli.command("config")
+@_config_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def config_command(config_path: str | None, no_config: bool, fmt: str) -> None:
+    """Show the effective settings and where each comes from.
+
+    errspec reads one configuration: --config FILE, or else errspec.toml, or else
+    [tool.errspec] in pyproject.toml, found from the current folder up to the project's
+    root (the folder with .git). `check`, `lint`, the pytest fixture and the schemathesis
+    check all read the same one; a relative `spec` is relative to the file's folder.
+    """
+    from ._config import find_config, spec_of
+
+    settings = _settings(config_path, no_config)
+    source = settings.source
+    if source is None:
+        where = "--no-config" if no_config else f"none found from {Path.cwd()} upwards"
+    else:
+        where = source
+
+    def origin(value: object) -> str:
+        return source if value and source else "default"
+
+    spec = spec_of(settings)
+    rows: dict[str, dict[str, Any]] = {
+        "envelope": {"value": settings.envelope or "auto", "from": origin(settings.envelope)},
+        "fail-on": {"value": settings.fail_on or "error", "from": origin(settings.fail_on)},
+        "spec": {"value": spec, "from": origin(spec)},
+        "rules": {"value": dict(settings.rules), "from": origin(settings.rules)},
+        "ignore": {
+            "value": [
+                {"path": i.path, "method": i.method, "rules": list(i.rules)}
+                for i in settings.ignore
+            ],
+            "from": origin(settings.ignore),
+        },
+        "lint": {"value": dict(settings.lint), "from": origin(settings.lint)},
+    }
+    if fmt == "json":
+        from ._reporters import FORMAT_VERSION
+
+        document = {
+            "errspec_version": __version__,
+            "format_version": FORMAT_VERSION,
+            "configuration": source,
+            "discovered": str(find_config()) if not no_config and not config_path else None,
+            "settings": rows,
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    lines = [f"configuration: {where}"]
+    for name, row in rows.items():
+        value = row["value"]
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k} = {v}" for k, v in value.items()) or "(none)"
+        elif isinstance(value, list):
+            shown = (
+                "; ".join(
+                    f"{i['path']}{' ' + i['method'] if i['method'] else ''}: "
+                    f"{', '.join(i['rules']) or 'all rules'}"
+                    for i in value
+                )
+                or "(none)"
+            )
+        else:
+            shown = str(value) if value is not None else "(none)"
+        lines.append(f"  {name:<9} {shown}  [{row['from']}]")
+    click.echo("\n".join(lines))
 
 
 @cli.command("detect")
@@ -595,11 +858,26 @@ def detect_command(paths: tuple[str, ...], fmt: str, all_responses: bool) -> Non
     both odata and error-object) the profile priority decides, and the output says so.
     """
     options = ReadOptions(all_responses=all_responses)
+    first = True
     try:
-        for response in _read_all(_input_names(paths), options):
-            click.echo(_detection_line(response, detect(response), fmt))
+        names = _input_names(paths)
+        if fmt == "json":
+            # One document, streamed: a result a line, as `check --format json` writes it.
+            click.echo(
+                f'{{"errspec_version": {json.dumps(__version__)}, '
+                f'"format_version": {FORMAT_VERSION}, "results": [',
+                nl=False,
+            )
+        for response in _read_all(names, options):
+            line = _detection_line(response, detect(response), fmt)
+            if fmt == "json":
+                line = ("\n  " if first else ",\n  ") + line
+                first = False
+            click.echo(line, nl=fmt != "json")
     except ErrspecError as exc:
         _fail(str(exc))
+    if fmt == "json":
+        click.echo("\n]}" if not first else "]}")
 
 
 def _detection_line(response: Response, result: Detection, fmt: str) -> str:

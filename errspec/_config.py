@@ -18,16 +18,19 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from ._findings import RULES, Finding, Severity
+from ._findings import RULES, Finding, Report, Severity
 from ._inputs import InputError
 from ._pointer import compile_pointer, values
 
 __all__ = [
     "Config",
     "apply_config",
+    "configured",
+    "find_config",
     "ignored",
     "load_config",
     "read_baseline",
+    "spec_of",
     "write_baseline",
 ]
 
@@ -82,9 +85,11 @@ class Ignore:
 
 @dataclass(frozen=True)
 class Config:
-    """The settings of ``[tool.errspec]`` (all optional)."""
+    """The settings of ``[tool.errspec]`` (all optional). ``folder`` is the folder of the
+    file they came from: a relative ``spec`` is relative to it, wherever errspec runs."""
 
     source: str | None = None
+    folder: Path | None = None
     envelope: str | None = None
     fail_on: Severity | None = None
     spec: str | None = None
@@ -93,35 +98,107 @@ class Config:
     lint: Mapping[str, bool] = field(default_factory=dict)
 
 
-def load_config(explicit: str | Path | None = None, folder: Path | None = None) -> Config:
-    """``--config FILE``, else ``errspec.toml``, else ``pyproject.toml`` ``[tool.errspec]``
-    in ``folder`` (the current directory); an empty Config when there is none."""
-    folder = folder or Path.cwd()
+#: The names of errspec's configuration files, in the order they are looked for.
+CONFIG_FILES = ("errspec.toml", "pyproject.toml")
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The configuration file that applies in ``start`` (the current directory): walking up
+    from it, the first ``errspec.toml``, or ``pyproject.toml`` with a ``[tool.errspec]``
+    table, up to the project's root (a folder with ``.git``) or the file system's root, as
+    ruff and pytest find theirs. ``None`` when there is none."""
+    folder = (start or Path.cwd()).resolve()
+    for here in (folder, *folder.parents):
+        for name in CONFIG_FILES:
+            path = here / name
+            if path.is_file() and (name == "errspec.toml" or _has_section(path)):
+                return path
+        if (here / ".git").exists():
+            return None
+    return None
+
+
+def _has_section(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "errspec" in tool
+
+
+def load_config(
+    explicit: str | Path | None = None, folder: Path | None = None, *, discover: bool = True
+) -> Config:
+    """``--config FILE``; else, unless ``discover`` is false (``--no-config``), the file
+    :func:`find_config` finds from ``folder`` (the current directory) upwards; an empty
+    Config when there is none."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
             raise InputError(f"{path}: no such configuration file")
-        candidates = [path]
     else:
-        candidates = [folder / "errspec.toml", folder / "pyproject.toml"]
-    for path in candidates:
-        if not path.is_file():
+        found = find_config(folder) if discover else None
+        if found is None:
+            return Config()
+        path = found
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml" or "tool" in data:
+        section = (
+            data.get("tool", {}).get("errspec") if isinstance(data.get("tool"), dict) else None
+        )
+        if section is None:
+            raise InputError(f"{path}: no [tool.errspec] section")
+        table = "[tool.errspec]"
+    else:
+        section, table = data, "errspec.toml"
+    return replace(_parse(section, f"{path} {table}"), folder=path.resolve().parent)
+
+
+def spec_of(config: Config) -> str | None:
+    """The configured ``spec``, relative to the configuration file's folder."""
+    if config.spec is None:
+        return None
+    if config.folder is None or Path(config.spec).is_absolute():
+        return config.spec
+    return str(config.folder / config.spec)
+
+
+def configured(report: Report, config: Config) -> Report:
+    """A checked response's report with the configuration applied, as ``errspec lint``
+    applies it to a spec's findings: rule severities, rules switched ``off``, and path and
+    method ignores, matched against the spec operation the response was checked against
+    (``--spec``; without one, ignores have no path to match)."""
+    if not config.rules and not config.ignore:
+        return report
+    method, path = _request_of(report)
+    kept: list[Finding] = []
+    for finding in report.findings:
+        setting = config.rules.get(finding.rule)
+        if setting == "off":
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-            raise InputError(f"{path}: invalid TOML: {exc}") from None
-        if path.name == "pyproject.toml" or "tool" in data:
-            section = data.get("tool", {}).get("errspec")
-            if section is None:
-                if explicit is not None:
-                    raise InputError(f"{path}: no [tool.errspec] section")
-                continue
-            table = "[tool.errspec]"
-        else:
-            section, table = data, "errspec.toml"
-        return _parse(section, f"{path} {table}")
-    return Config()
+        if setting in ("error", "warning"):
+            finding = replace(finding, severity=setting)  # type: ignore[arg-type]
+        if path is not None and any(
+            fnmatch.fnmatchcase(path, ig.path)
+            and (ig.method is None or (method or "").lower() == ig.method.lower())
+            and (not ig.rules or finding.rule in ig.rules)
+            for ig in config.ignore
+        ):
+            continue
+        kept.append(finding)
+    return replace(report, findings=tuple(kept))
+
+
+def _request_of(report: Report) -> tuple[str | None, str | None]:
+    """(method, path) of the operation a report names (``GET /tasks/{id}``), if any."""
+    if report.operation:
+        method, _, path = report.operation.partition(" ")
+        return method, path or None
+    return None, None
 
 
 def _parse(section: Any, where: str) -> Config:

@@ -44,7 +44,7 @@ from ._recognize import (
 )
 from ._registry import Envelope, get_envelope
 from ._rules import echo_status
-from ._specload import load_document
+from ._specload import Document, load_document
 from ._validity import _full_validation, _validity
 
 __all__ = ["LintOptions", "infer_from_spec", "lint_spec", "spec_observations"]
@@ -56,7 +56,7 @@ SCHEMA_MATCH_THRESHOLD = RECOGNITION_THRESHOLD
 
 
 def lint_spec(
-    path: str | Path,
+    path: str | Path | Document,
     options: LintOptions | None = None,
     *,
     config: Config | None = None,
@@ -69,8 +69,12 @@ def lint_spec(
     ``"rule pointer"`` fingerprints for any file) are dropped.
     """
     options = options or LintOptions()
-    root = load_document(
-        Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
+    root = (
+        path
+        if isinstance(path, Document)
+        else load_document(
+            Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
+        )
     )
     linter = _Linter(root, options)
     linter.docs[root.path.resolve()] = root
@@ -109,6 +113,46 @@ def lint_spec(
         findings=findings,
         kind="spec",
     )
+
+
+def lint(
+    spec: Any,
+    *,
+    envelope: str = "auto",
+    config: Config | str | Path | None = None,
+    allow_remote_refs: bool = False,
+    allow_outside_refs: bool = False,
+    full_validation: bool = False,
+) -> Report:
+    """Lint an OpenAPI document: the Python door to ``errspec lint``.
+
+    ``spec`` is a path, the YAML or JSON text of a document, or an already-loaded mapping
+    (FastAPI's ``app.openapi()``; its findings have no line and column). ``config`` is a
+    loaded configuration, or a path to one (``errspec.toml``/``pyproject.toml``); by
+    default none is read (the CLI finds one upwards; pass ``load_config()`` for that).
+    Raises :class:`~errspec.InputError` for a document errspec cannot read.
+    """
+    from ._config import load_config
+    from ._specload import read_spec
+
+    if config is not None and not isinstance(config, Config):
+        config = load_config(config)
+    settings = config or Config()
+    root = read_spec(spec)
+    lint_options = settings.lint
+    options = LintOptions(
+        envelope=envelope if envelope != "auto" else (settings.envelope or "auto"),
+        allow_remote_refs=allow_remote_refs,
+        allow_outside_refs=allow_outside_refs or lint_options.get("allow-outside-refs", False),
+        count_default=lint_options.get("count-default", True),
+        count_ranges=lint_options.get("count-ranges", True),
+        require_401=lint_options.get("require-401", True),
+        require_404=lint_options.get("require-404", True),
+        full_validation=full_validation,
+    )
+    if options.envelope != "auto":
+        get_envelope(options.envelope)
+    return lint_spec(root, options, config=settings)
 
 
 def _order(f: Finding) -> tuple[int, int, str]:
@@ -392,8 +436,12 @@ def spec_observations(path: str | Path, options: LintOptions | None = None) -> l
     """One :class:`Observation` per error response of a spec with a JSON schema (what
     ``errspec envelopes new --from-spec`` infers a house envelope from)."""
     options = options or LintOptions()
-    root = load_document(
-        Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
+    root = (
+        path
+        if isinstance(path, Document)
+        else load_document(
+            Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
+        )
     )
     linter = _Linter(root, options)
     out = []

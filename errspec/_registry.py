@@ -219,13 +219,43 @@ def _read_folder(
     if not isinstance(schema.get("$id"), str) or "://" not in schema["$id"]:
         raise InvalidEnvelopeError(f"{schema_file}: needs an absolute $id")
     data = read_yaml(profile_file)
-    error = best_match(profile_validator.iter_errors(data))
-    if error is not None:
+    problems = _profile_problems(profile_validator, data)
+    if len(problems) == 1:
+        raise InvalidEnvelopeError(f"{profile_file}: invalid profile {problems[0]}")
+    if problems:
+        shown = problems[:_MAX_PROBLEMS]
+        more = len(problems) - len(shown)
         raise InvalidEnvelopeError(
-            f"{profile_file}: invalid profile at {_where(error.absolute_path)}: "
-            f"{_one_line(error.message)}"
+            f"{profile_file}: invalid profile, {len(problems)} problems: "
+            + "; ".join(shown)
+            + (f"; … and {more} more" if more else "")
         )
     return schema, Profile.from_mapping(data)
+
+
+#: At most this many profile problems in one message (the rest are counted).
+_MAX_PROBLEMS = 10
+
+
+def _profile_problems(validator: Draft202012Validator, data: Any) -> list[str]:
+    """Every problem of a profile at once, ``at /pointer: message`` each, sorted by pointer.
+
+    Each top-level error is narrowed to its most relevant cause (``best_match`` descends
+    into ``oneOf``/``anyOf`` context), so one wrong value gives one line, not one per
+    alternative it failed."""
+    seen: set[str] = set()
+    found: list[tuple[tuple[tuple[int, int, str], ...], str]] = []
+    for error in validator.iter_errors(data):
+        best = best_match([error]) or error
+        line = f"at {_where(best.absolute_path)}: {_one_line(best.message)}"
+        if line not in seen:
+            seen.add(line)
+            # array indices sort as numbers (/responses/2 before /responses/10)
+            key = tuple(
+                (0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in best.absolute_path
+            )
+            found.append((key, line))
+    return [line for _, line in sorted(found)]
 
 
 def _where(path: Any) -> str:

@@ -31,6 +31,8 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote, quote_from_bytes
 
+import click
+
 from .__about__ import __version__
 from ._findings import RULES, Finding, Report, no_surrogates, printable, rule_help_url
 
@@ -38,10 +40,12 @@ __all__ = [
     "FORMAT_VERSION",
     "REPORTERS",
     "SARIF_SCHEMA",
+    "VERBOSITY_FORMATS",
     "Place",
     "finding_json",
     "finding_place",
     "printable",
+    "render",
     "render_github",
     "render_json",
     "render_junit",
@@ -62,12 +66,14 @@ class _Counts:
         self.conforming = 0
         self.errors = 0
         self.warnings = 0
+        self.rules: dict[str, int] = {}
 
     def add(self, report: Report) -> None:
         self.kind = report.kind
         self.responses += 1
         self.conforming += report.conforms
         for f in report.findings:
+            self.rules[f.rule] = self.rules.get(f.rule, 0) + 1
             if f.severity == "error":
                 self.errors += 1
             else:
@@ -80,6 +86,23 @@ class _Counts:
             "errors": self.errors,
             "warnings": self.warnings,
         }
+
+    def by_rule(self) -> dict[str, int]:
+        """Findings per rule, most frequent first (then by rule id)."""
+        return dict(sorted(self.rules.items(), key=lambda item: (-item[1], item[0])))
+
+    def statistics(self) -> list[str]:
+        """``--statistics``: one line per rule found, ``COUNT  RULE  summary``."""
+        counts = self.by_rule()
+        if not counts:
+            return []
+        width = max(len(str(n)) for n in counts.values())
+        rule_width = max(len(rule) for rule in counts)
+        lines = []
+        for rule, n in counts.items():
+            summary = RULES[rule].summary if rule in RULES else ""
+            lines.append(f"{n:>{width}}  {rule:<{rule_width}}  {summary}".rstrip())
+        return lines
 
     def sentence(self) -> str:
         def plural(n: int, word: str) -> str:
@@ -101,13 +124,52 @@ def finding_line(source: str, finding: Finding) -> str:
     return f"{source}: {finding.severity} {finding.rule} {finding.message}{pointer}"
 
 
-def render_text(reports: Iterable[Report]) -> Iterator[str]:
-    """One line per finding, then a summary line."""
+#: ``color``: how the text reporter styles a finding's severity.
+_SEVERITY_STYLE: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+}
+
+
+def _coloured(source: str, finding: Finding) -> str:
+    """:func:`finding_line` made printable, with its severity coloured and its rule bold
+    (ANSI escapes only around text errspec wrote itself, never around the response's)."""
+    pointer = f" [{finding.pointer}]" if finding.pointer else ""
+    severity = click.style(finding.severity, **_SEVERITY_STYLE.get(finding.severity, {}))
+    rule = click.style(printable(finding.rule), bold=True)
+    return f"{printable(source)}: {severity} {rule} {printable(finding.message + pointer)}"
+
+
+def render_text(
+    reports: Iterable[Report],
+    *,
+    quiet: bool = False,
+    statistics: bool = False,
+    color: bool = False,
+) -> Iterator[str]:
+    """One line per finding; after them, ``see: URL`` with the documentation page of each
+    rule found (in the order first found); then a summary line.
+
+    ``quiet``: no finding lines, only the summary line. ``statistics``: after the findings,
+    the number of findings per rule, most frequent first, one rule a line. ``color``: the
+    severity in red (error) or yellow (warning) and the rule in bold (ANSI escapes, for a
+    terminal).
+    """
     counts = _Counts()
     for report in reports:
         counts.add(report)
+        if quiet:
+            continue
         for finding in report.findings:
-            yield printable(finding_line(finding.location or report.source, finding)) + "\n"
+            source = finding.location or report.source
+            if color:
+                yield _coloured(source, finding) + "\n"
+            else:
+                yield printable(finding_line(source, finding)) + "\n"
+    if not quiet:  # counts.rules keeps the order in which rules were first found
+        yield "".join(printable(f"see: {rule_help_url(rule)}") + "\n" for rule in counts.rules)
+    if statistics:
+        yield "".join(printable(line) + "\n" for line in counts.statistics())
     yield counts.sentence() + "\n"
 
 
@@ -157,10 +219,14 @@ def _no_surrogates_in(value: Any) -> Any:
     return value
 
 
-def render_json(reports: Iterable[Report]) -> Iterator[str]:
+def render_json(
+    reports: Iterable[Report], *, quiet: bool = False, statistics: bool = False
+) -> Iterator[str]:
     """One JSON object: ``errspec_version``, ``format_version``, ``results``, ``summary``.
 
-    The keys never depend on verbosity or on what was found.
+    The keys never depend on verbosity or on what was found: ``quiet`` and ``statistics``
+    change nothing, and ``summary.rules`` (findings per rule, most frequent first) is
+    always there.
     """
     counts = _Counts()
     yield (
@@ -173,7 +239,8 @@ def render_json(reports: Iterable[Report]) -> Iterator[str]:
         text = json.dumps(report_json(report), ensure_ascii=False)
         yield ("\n  " if first else ",\n  ") + _json_text(text)
         first = False
-    yield f'\n], "summary": {json.dumps(counts.as_dict())}}}\n'
+    summary = {**counts.as_dict(), "rules": counts.by_rule()}
+    yield f'\n], "summary": {json.dumps(summary)}}}\n'
 
 
 # --- where a finding is -------------------------------------------------------------------
@@ -458,3 +525,24 @@ REPORTERS: dict[str, Reporter] = {
     "github": render_github,
     "junit": render_junit,
 }
+
+#: The formats that take ``quiet`` and ``statistics``: text changes, json's document never
+#: does (its ``summary.rules`` is always there).
+VERBOSITY_FORMATS = ("text", "json")
+
+
+def render(
+    fmt: str,
+    reports: Iterable[Report],
+    *,
+    quiet: bool = False,
+    statistics: bool = False,
+    color: bool = False,
+) -> Iterator[str]:
+    """The output of reporter ``fmt``; ``quiet``, ``statistics`` and ``color`` apply to the
+    text format (any other format but json refuses the first two: a ``ValueError``)."""
+    if fmt == "text":
+        return render_text(reports, quiet=quiet, statistics=statistics, color=color)
+    if (quiet or statistics) and fmt not in VERBOSITY_FORMATS:
+        raise ValueError(f"--quiet and --statistics go with --format text or json, not {fmt}")
+    return REPORTERS[fmt](reports)

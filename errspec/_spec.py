@@ -24,6 +24,7 @@ that cannot be used (unreadable, a ``$ref`` that points nowhere) is an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -40,7 +41,7 @@ from ._linter import LintOptions, _Linter, _Ref
 from ._pointer import escape, join
 from ._registry import Envelope
 from ._routes import Operation, Routes
-from ._specload import Document, load_document
+from ._specload import Document, _is_text, load_document, read_spec
 
 __all__ = ["Operation", "Spec", "load_spec"]
 
@@ -68,15 +69,21 @@ class Spec:
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path | Mapping[str, Any] | Document,
         *,
         allow_remote_refs: bool = False,
         allow_outside_refs: bool = False,
     ) -> None:
+        if not isinstance(path, str | os.PathLike) or _is_text(str(path)):
+            # the text of a document, an already-loaded mapping, or a Document
+            loaded = read_spec(path)
+            path = loaded.path
+        else:
+            loaded = None
         self.path = Path(path)
         # Loaded by the name given (its errors name it so), then kept by absolute path: the
         # spec is cached and reused, also after the working directory changes.
-        self.root = replace(load_document(self.path), path=self.path.resolve())
+        self.root = replace(loaded or load_document(self.path), path=self.path.resolve())
         if self.root.version is None:
             raise InputError(
                 f"{self.path}: no `openapi` or `swagger` version: not an OpenAPI document"
@@ -363,14 +370,34 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 _CACHE: dict[tuple[Path, bool, bool], Spec] = {}
+#: Specs loaded from objects (mappings, text), by the object's id, with the object.
+_OBJECTS: dict[int, tuple[Any, Spec]] = {}
 
 
 def load_spec(
-    path: str | Path, *, allow_remote_refs: bool = False, allow_outside_refs: bool = False
+    path: str | Path | Mapping[str, Any],
+    *,
+    allow_remote_refs: bool = False,
+    allow_outside_refs: bool = False,
 ) -> Spec:
     """Load an OpenAPI document for spec-aware checking; cached while the file and every
     file it ``$ref``s are unchanged (so a test suite that passes ``spec="openapi.yaml"``
-    to every check loads it once, and an edit of a shared ``errors.yaml`` is seen)."""
+    to every check loads it once, and an edit of a shared ``errors.yaml`` is seen).
+
+    ``path`` may also be an already-loaded mapping (FastAPI's ``app.openapi()``, kept
+    while it is the same object) or the YAML/JSON text of a document."""
+    if not isinstance(path, str | os.PathLike) or _is_text(str(path)):
+        key_object = id(path)
+        kept = _OBJECTS.get(key_object)
+        if kept is not None and kept[0] is path:
+            return kept[1]
+        spec = Spec(
+            path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
+        )
+        if len(_OBJECTS) >= 8:
+            _OBJECTS.pop(next(iter(_OBJECTS)))
+        _OBJECTS[key_object] = (path, spec)  # the object is kept, so its id stays its own
+        return spec
     try:
         resolved = Path(path).resolve()
     except (OSError, ValueError):  # ValueError: a NUL byte or lone surrogate in the name
@@ -378,15 +405,14 @@ def load_spec(
             path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
         )
     key = (resolved, allow_remote_refs, allow_outside_refs)
-    spec = _CACHE.get(key)
-    if spec is None or not spec.unchanged():
-        spec = Spec(
-            path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs
-        )
-        _CACHE.pop(key, None)
-        if len(_CACHE) >= 16:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = spec
+    cached = _CACHE.get(key)
+    if cached is not None and cached.unchanged():
+        return cached
+    spec = Spec(path, allow_remote_refs=allow_remote_refs, allow_outside_refs=allow_outside_refs)
+    _CACHE.pop(key, None)
+    if len(_CACHE) >= 16:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = spec
     return spec
 
 

@@ -60,7 +60,7 @@ import stat
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
 from operator import add, is_, itemgetter
@@ -69,6 +69,7 @@ from typing import Any, Literal, NoReturn
 
 import yaml
 
+from ._exceptions import ErrspecError
 from ._inputs import InputError
 from ._pointer import compile_pointer
 
@@ -203,6 +204,63 @@ def load_document(
     name = str(path)
     raw = _read(Path(path), name, max_bytes)
     return _parse(Path(path), name, raw, max_depth, max_nodes)
+
+
+class _NoSource(_Index):
+    """A document that was never text (a mapping handed to errspec): no positions."""
+
+    def root(self) -> tuple[int, int]:
+        return (1, 1)
+
+    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
+        return None
+
+
+def document_from_data(data: Any, path: str | Path) -> Document:
+    """A document from an already-loaded mapping (``app.openapi()``), named ``path``; its
+    findings have no line and column (they point at ``1:1`` of the name). The mapping must
+    be JSON data, as a parsed document is."""
+    from ._jsondata import BodyTooDeep, json_data
+
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise InputError(f"{path}: an OpenAPI document is a mapping of strings to values")
+    try:
+        data = json_data(data)
+    except BodyTooDeep:
+        raise InputError(f"{path}: nested too deeply to lint") from None
+    except ErrspecError as exc:
+        raise InputError(f"{path}: not JSON data: {exc}") from None
+    return Document(Path(path), "json", data, _version(data), _NoSource())
+
+
+def read_spec(spec: Any, *, name: str = "<string>", max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """An OpenAPI document from what a user has: a path, the YAML or JSON text of one
+    (``name`` is what its findings and errors call it; its relative ``$ref``s resolve from
+    the current folder), an already-loaded mapping (no line and column in findings), or a
+    :class:`Document`."""
+    if isinstance(spec, Document):
+        return spec
+    if isinstance(spec, Mapping):
+        return document_from_data(dict(spec), Path.cwd() / "<mapping>")
+    if isinstance(spec, bytes):
+        return parse_document(Path.cwd() / name, name, spec)
+    if isinstance(spec, str) and _is_text(spec):
+        if len(spec) > max_bytes:
+            raise InputError(f"{name}: {len(spec)} characters, over the limit of {max_bytes}")
+        return parse_document(Path.cwd() / name, name, spec.encode("utf-8", "surrogatepass"))
+    if isinstance(spec, str | os.PathLike):
+        return load_document(Path(spec), max_bytes=max_bytes)
+    raise TypeError(
+        "a spec is a path, the YAML or JSON text of an OpenAPI document, or a mapping (such "
+        f"as FastAPI's app.openapi()), not {type(spec).__name__}"
+    )
+
+
+def _is_text(spec: str) -> bool:
+    """A string that is a document rather than a file name: several lines, or the start of
+    a JSON object or of an OpenAPI/Swagger YAML document."""
+    head = spec.lstrip()[:20]
+    return "\n" in spec or head.startswith(("{", "openapi:", "swagger:", "---", "%YAML"))
 
 
 def parse_document(

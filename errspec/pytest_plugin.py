@@ -23,6 +23,7 @@ import pytest
 # errspec's checking machinery (jsonschema, the envelope registry) is imported on first use.
 if TYPE_CHECKING:
     from ._check import EnvelopeSpec, OperationArg, SpecArg
+    from ._config import Config
     from ._findings import Report, Severity
 
 __all__ = ["ErrspecChecker"]
@@ -38,6 +39,8 @@ class ErrspecChecker:
     envelope: EnvelopeSpec = "auto"
     spec: SpecArg = None
     fail_on: Severity = "error"
+    #: The project's [tool.errspec]: its rule severities, rules off and ignores apply too.
+    config: Config | None = None
     source: str | None = None  # where the defaults came from
 
     def assert_error_response(
@@ -63,6 +66,7 @@ class ErrspecChecker:
             spec=self.spec if spec is _UNSET else spec,
             operation=operation,
             fail_on=self.fail_on if fail_on is _UNSET else fail_on,
+            config=self.config,
         )
 
     def check(
@@ -85,6 +89,7 @@ class ErrspecChecker:
                 self.envelope if envelope is _UNSET else envelope,
                 spec=self.spec if spec is _UNSET else spec,
                 operation=operation,
+                config=self.config,
             )
         except (ErrspecError, TypeError) as exc:  # without errspec's frames
             raise exc.with_traceback(None) from None
@@ -119,7 +124,7 @@ def _checker(config: pytest.Config) -> ErrspecChecker | str:
         config.stash[_KEY] = ErrspecChecker()
         return config.stash[_KEY]
     from ._check import _resolve_envelope
-    from ._config import load_config
+    from ._config import load_config, spec_of
     from ._exceptions import ErrspecError
     from ._spec import load_spec
 
@@ -136,7 +141,7 @@ def _checker(config: pytest.Config) -> ErrspecChecker | str:
         if spec_option or settings.spec:
             # --errspec-spec is relative to where pytest runs; [tool.errspec] spec to the
             # project root (the folder of the configuration file).
-            path = Path(spec_option).resolve() if spec_option else root / str(settings.spec)
+            path = Path(spec_option).resolve() if spec_option else Path(str(spec_of(settings)))
             spec = load_spec(
                 path, allow_outside_refs=bool(settings.lint.get("allow-outside-refs", False))
             )
@@ -152,6 +157,7 @@ def _checker(config: pytest.Config) -> ErrspecChecker | str:
             spec=spec,
             fail_on=settings.fail_on or "error",
             source=" and ".join(s for s in sources if s) or None,
+            config=settings,
         )
     except ErrspecError as exc:
         result = f"errspec configuration: {exc}"
@@ -160,15 +166,22 @@ def _checker(config: pytest.Config) -> ErrspecChecker | str:
 
 
 def _configured(config: pytest.Config, root: Path) -> bool:
+    """Whether there is anything for errspec to read: options, or a configuration file in
+    the rootdir or above it up to the project's root (errspec's own discovery). A quick
+    look at the text, so that a project without errspec settings imports nothing."""
     if config.getoption("errspec_envelope") or config.getoption("errspec_spec"):
         return True
-    if (root / "errspec.toml").is_file():
-        return True
-    pyproject = root / "pyproject.toml"
-    try:
-        return "tool.errspec" in pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    for here in (root.resolve(), *root.resolve().parents):
+        if (here / "errspec.toml").is_file():
+            return True
+        try:
+            if "tool.errspec" in (here / "pyproject.toml").read_text("utf-8", errors="replace"):
+                return True
+        except OSError:
+            pass
+        if (here / ".git").exists():
+            return False
+    return False
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

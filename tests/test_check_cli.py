@@ -75,7 +75,20 @@ def test_json_output_snapshot_and_contract() -> None:
         assert result["operation"] is None  # checked without --spec
         for finding in result["findings"]:
             assert list(finding) == ["rule", "severity", "message", "pointer", "location"]
-    assert doc["summary"] == {"responses": 6, "conforming": 2, "errors": 4, "warnings": 2}
+    assert doc["summary"] == {
+        "responses": 6,
+        "conforming": 2,
+        "errors": 4,
+        "warnings": 2,
+        "rules": {
+            "body-not-json": 1,
+            "code-status-mismatch": 1,
+            "header-missing": 1,
+            "media-type": 1,
+            "status-mismatch": 1,
+            "unknown-code": 1,
+        },
+    }
     doc["errspec_version"] = "<version>"
     _snapshot("check.json", json.dumps(doc, indent=2) + "\n")
 

@@ -107,6 +107,7 @@ def test_reporters_escape_control_characters_in_text_lines() -> None:
     out = _rendered([Report("<record>", None, (finding,))])
     assert out["text"].splitlines() == [
         "<record>: error envelope-schema a\\nb\\x1b[31m\\udc80 [/x\\ny]",
+        "see: https://errspec.dev/rules/envelope-schema",
         "1 response checked: 0 conform, 1 do not (1 error, 0 warnings)",
     ]
     assert out["github"].splitlines()[0] == (

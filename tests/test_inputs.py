@@ -286,7 +286,13 @@ def test_har_entries_errors_only_and_base64(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert [r["envelope"] for r in doc["results"]] == ["problem-details", "error-string"]
     assert doc["results"][1]["findings"][0]["rule"] == "retry-after-missing"
-    assert doc["summary"] == {"responses": 2, "conforming": 1, "errors": 1, "warnings": 0}
+    assert doc["summary"] == {
+        "responses": 2,
+        "conforming": 1,
+        "errors": 1,
+        "warnings": 0,
+        "rules": {"retry-after-missing": 1},
+    }
 
 
 def test_har_bad_base64(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def test_refs_to_loopback_and_etc_passwd_are_refused_without_connecting(tmp_path
     listener.close()
     assert connected == []
     assert result.exit_code == 1
-    assert result.stdout.count("ref-refused") == 2
+    assert result.stdout.count(": error ref-refused ") == 2
     assert "Traceback" not in result.output
 
 

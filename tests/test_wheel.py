@@ -25,6 +25,16 @@ for env in errspec.envelopes():
     for version in ("3.0", "3.1"):
         assert root.joinpath(env.id, f"openapi-{version}.yaml").is_file()
     assert env.examples(), env.id
+# the rule pages ship too (`errspec rule ID` reads them), inside the installed package
+from errspec._findings import RULES
+pages = importlib.resources.files("errspec").joinpath("docs").joinpath("rules")
+assert pages.is_dir(), "rule pages missing from the wheel"
+assert str(pages).startswith(str(importlib.resources.files("errspec"))), str(pages)
+missing = [rule for rule in RULES if not pages.joinpath(f"{rule}.md").is_file()]
+assert not missing, f"rule pages missing from the wheel: {missing}"
+assert pages.joinpath("status-mismatch.md").read_text(encoding="utf-8").startswith(
+    "# `status-mismatch`"
+)
 # the pytest plugin's entry point (pytest loads it) and the schemathesis integration ship; without
 # schemathesis installed, the integration says how to get it
 from importlib.metadata import entry_points

@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - exercised with schemathesis hid
         "errspec.contrib.schemathesis needs schemathesis 4: pip install 'errspec[schemathesis]'"
     ) from exc
 from errspec import Envelope, InputError, Report, Severity, check_response, get_envelope
-from errspec._config import Config, load_config
+from errspec._config import Config, find_config, load_config
 from errspec._reporters import finding_line
 
 _MAJOR = schemathesis.__version__.partition(".")[0]
@@ -137,10 +137,10 @@ def settings() -> Settings:
 
 
 def _file_config() -> Config:
-    """``[tool.errspec]`` of the current directory, re-read when a file changes."""
-    folder = Path.cwd()
-    stamps = tuple(_mtime(folder / name) for name in ("errspec.toml", "pyproject.toml"))
-    return _load_config(folder, stamps)
+    """The ``[tool.errspec]`` errspec finds from the current directory upwards (as every
+    door of errspec finds it), re-read when the file changes."""
+    found = find_config(Path.cwd())
+    return _load_config(found, _mtime(found) if found is not None else None)
 
 
 def _mtime(path: Path) -> int | None:
@@ -151,8 +151,8 @@ def _mtime(path: Path) -> int | None:
 
 
 @lru_cache(maxsize=8)
-def _load_config(folder: Path, stamps: tuple[int | None, ...]) -> Config:
-    return load_config(folder=folder)
+def _load_config(path: Path | None, stamp: int | None) -> Config:
+    return load_config(path) if path is not None else Config()
 
 
 def _resolve(envelope: EnvelopeSpec) -> EnvelopeSpec:
@@ -205,7 +205,9 @@ def error_envelope_conformance(
     envelope's, a 401 says WWW-Authenticate, a 429's Retry-After is valid, …)."""
     chosen = settings()
     source = _source(response, case)
-    report = check_response(response, _resolve(chosen.envelope), source=source)
+    report = check_response(
+        response, _resolve(chosen.envelope), source=source, config=_file_config()
+    )
     if any(f.at_least(chosen.fail_on) for f in report.findings):
         raise ErrorEnvelopeFailure(_message(report, chosen, source), report)
     return None

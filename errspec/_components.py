@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from ._exceptions import InvalidEnvelopeError
-from ._registry import Envelope
+from ._registry import Envelope, get_envelope
 
 __all__ = ["OPENAPI_VERSIONS", "components_document", "components_yaml", "header_component_name"]
 
@@ -69,10 +70,19 @@ def header_component_name(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
 
 
-def components_document(envelope: Envelope, openapi: OpenAPIVersion) -> dict[str, Any]:
-    """A complete OpenAPI ``openapi`` (3.0 or 3.1) document holding the envelope's components."""
+def components_document(
+    envelope: Envelope | str | Path, openapi: OpenAPIVersion = "3.1"
+) -> dict[str, Any]:
+    """A complete OpenAPI ``openapi`` (3.0 or 3.1) document holding the envelope's
+    components; ``envelope`` is an :class:`~errspec.Envelope`, an id or alias, or the
+    path of an envelope folder."""
     if openapi not in OPENAPI_VERSIONS:
         raise ValueError(f"openapi must be one of {', '.join(OPENAPI_VERSIONS)}, not {openapi!r}")
+    if isinstance(envelope, str | Path):
+        envelope = get_envelope(envelope)
+    elif not isinstance(envelope, Envelope):
+        kind = type(envelope).__name__
+        raise TypeError(f"envelope is an Envelope, an envelope id or a folder path, not {kind}")
     profile = envelope.profile
     name = profile.schema_name
     schema = copy.deepcopy(dict(envelope.schema))
@@ -160,8 +170,10 @@ def components_document(envelope: Envelope, openapi: OpenAPIVersion) -> dict[str
     return doc
 
 
-def components_yaml(envelope: Envelope, openapi: OpenAPIVersion) -> str:
+def components_yaml(envelope: Envelope | str | Path, openapi: OpenAPIVersion = "3.1") -> str:
     """The components document as YAML, with a generated-file header."""
+    if isinstance(envelope, str | Path):
+        envelope = get_envelope(envelope)
     body = yaml.safe_dump(
         components_document(envelope, openapi),
         sort_keys=False,

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 
 from ._exceptions import InvalidEnvelopeError
-from ._registry import Envelope, get_envelope
+from ._registry import Envelope, envelopes, get_envelope
 
 __all__ = ["OPENAPI_VERSIONS", "components_document", "components_yaml", "header_component_name"]
 
@@ -87,6 +87,8 @@ def components_document(
     name = profile.schema_name
     schema = copy.deepcopy(dict(envelope.schema))
     defs = schema.pop("$defs", {})
+    if not envelope.builtin:  # a house schema may build on a built-in one by its $id
+        schema, defs = _bundled(schema, defs)
     where = f"{envelope.id}/envelope.schema.json"
 
     def convert(node: dict[str, Any], path: str) -> dict[str, Any]:
@@ -182,6 +184,66 @@ def components_yaml(envelope: Envelope | str | Path, openapi: OpenAPIVersion = "
         default_flow_style=False,
     )
     return _HEADER.format(version=_SCHEMA_VERSION, id=envelope.id) + body
+
+
+def _bundled(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A user's schema whose ``$ref``s name built-in envelope schemas by their ``$id``
+    (``{"allOf": [{"$ref": "https://errspec.dev/schemas/v1/problem-details/…"}]}``), with
+    those schemas brought in as local ``$defs`` (named by their OpenAPI schema name, e.g.
+    ``ProblemDetails``), so that the components document stands alone."""
+    built_in = {e.schema_id: e for e in envelopes()}
+    imported: dict[str, Any] = {}
+
+    def local(node: Any, prefix: str) -> Any:
+        """A built-in schema's own ``#/$defs/X`` references, renamed ``#/$defs/<prefix>X``."""
+        if isinstance(node, dict):
+            return {
+                k: (
+                    f"#/$defs/{prefix}{v[len('#/$defs/') :]}"
+                    if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                    else v
+                    if k in ("enum", "const", "examples", "default")
+                    else local(v, prefix)
+                )
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [local(v, prefix) for v in node]
+        return node
+
+    def bring(env: Envelope) -> str:
+        prefix = env.profile.schema_name
+        if prefix not in imported:
+            other = copy.deepcopy(dict(env.schema))
+            inner = other.pop("$defs", {})
+            for key in ("$id", "$schema", "examples"):
+                other.pop(key, None)
+            imported[prefix] = local(other, prefix)
+            for key, value in inner.items():
+                imported[f"{prefix}{key}"] = local(value, prefix)
+        return prefix
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for k, v in node.items():
+                if k == "$ref" and isinstance(v, str) and v.partition("#")[0] in built_in:
+                    base, _, fragment = v.partition("#")
+                    prefix = bring(built_in[base])
+                    rest = fragment[len("/$defs/") :] if fragment.startswith("/$defs/") else ""
+                    out[k] = f"#/$defs/{prefix}{rest}"
+                elif k in ("enum", "const", "examples", "default"):
+                    out[k] = v
+                else:
+                    out[k] = rewrite(v)
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    schema = rewrite(schema)
+    defs = {key: rewrite(value) for key, value in defs.items()}
+    return schema, {**imported, **defs}
 
 
 def _rewrite_refs(node: Any, name: str, where: str) -> Any:

@@ -200,22 +200,43 @@ _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 _ENVELOPE_SHAPES: dict[int, tuple[Mapping[str, Any], Shape]] = {}
 
 
+_BUILT_IN: dict[str, Mapping[str, Any]] = {}
+
+
+def _built_in_schemas() -> Mapping[str, Mapping[str, Any]]:
+    """errspec's own envelope schemas by ``$id`` (a house schema may ``$ref`` one)."""
+    if not _BUILT_IN:
+        from ._registry import envelopes
+
+        _BUILT_IN.update((e.schema_id, e.schema) for e in envelopes())
+    return _BUILT_IN
+
+
 def envelope_shape(schema: Mapping[str, Any]) -> Shape:
     """The shape of an envelope's canonical schema (its ``$defs`` resolved), kept."""
     kept = _ENVELOPE_SHAPES.get(id(schema))
     if kept is not None and kept[0] is schema:
         return kept[1]
-    defs = schema.get("$defs", {})
     shape = Shape()
-    todo: list[tuple[str, Any, int, bool]] = [("", schema, 0, True)]
+    # (place, node, level, certain, the $defs its local refs name): a house schema may
+    # build on a built-in one by its $id, whose own refs are local to it.
+    todo: list[tuple[str, Any, int, bool, Mapping[str, Any]]] = [
+        ("", schema, 0, True, schema.get("$defs", {}))
+    ]
     # A user's envelope folder is input too: a schema reached twice at one place (an
     # `allOf` that includes itself) is walked once, and arrays of arrays count their nesting.
     seen: set[tuple[int, str, bool]] = set()
     while todo:
-        where, node, level, certain = todo.pop()
+        where, node, level, certain, defs = todo.pop()
         hops = 0
         while isinstance(node, Mapping) and "$ref" in node and hops < 16:
-            node = defs.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
+            ref = str(node["$ref"])
+            other = _built_in_schemas().get(ref.partition("#")[0]) if "://" in ref else None
+            if other is not None:
+                defs = other.get("$defs", {})
+                node = defs.get(ref.rsplit("/", 1)[-1], {}) if "/$defs/" in ref else other
+            else:
+                node = defs.get(ref.rsplit("/", 1)[-1], {})
             hops += 1
         if not isinstance(node, Mapping) or level > DEPTH:
             continue
@@ -234,12 +255,12 @@ def envelope_shape(schema: Mapping[str, Any]) -> Shape:
         for keyword in ("allOf", "oneOf", "anyOf"):
             subs = node.get(keyword)
             for sub in subs if isinstance(subs, list) else ():
-                todo.append((where, sub, level, certain and keyword == "allOf"))
+                todo.append((where, sub, level, certain and keyword == "allOf", defs))
         for name, sub in (node.get("properties") or {}).items():
             shape.paths.add(f"{where}/{name}")
-            todo.append((f"{where}/{name}", sub, level + 1, certain))
+            todo.append((f"{where}/{name}", sub, level + 1, certain, defs))
         if isinstance(node.get("items"), Mapping) and where.count("*") < DEPTH:
-            todo.append((f"{where}/*", node["items"], level, certain))
+            todo.append((f"{where}/*", node["items"], level, certain, defs))
     _ENVELOPE_SHAPES[id(schema)] = (schema, shape)
     return shape
 

@@ -157,7 +157,8 @@ def envelopes_command(
       members most error responses share, where the code lives and its casing (an open
       catalogue), the message, the status echo and the field errors, if any. DIR must be
       empty or new (--force to write anyway); its name is the envelope id. Then lint with
-      `errspec lint SPEC --envelope DIR`.
+      `errspec lint SPEC --envelope DIR`. With neither option, a scaffold to edit: a
+      valid {code, message} envelope.
 
     \b
     Examples:
@@ -194,12 +195,13 @@ def envelopes_command(
 def _envelopes_new(
     args: tuple[str, ...], from_spec: Path | None, from_response: Path | None, force: bool
 ) -> None:
-    """`errspec envelopes new DIR --from-spec SPEC | --from-response FILE`."""
+    """`errspec envelopes new DIR [--from-spec SPEC | --from-response FILE]`: with neither,
+    a scaffold to edit, `{code, message}` (valid and loadable as it is)."""
     if len(args) != 1:
-        _fail("usage: errspec envelopes new DIR --from-spec SPEC | --from-response FILE")
+        _fail("usage: errspec envelopes new DIR [--from-spec SPEC | --from-response FILE]")
     folder = Path(args[0])
-    if (from_spec is None) == (from_response is None):
-        _fail("`errspec envelopes new DIR` takes one of --from-spec SPEC or --from-response FILE")
+    if from_spec is not None and from_response is not None:
+        _fail("`errspec envelopes new DIR` takes --from-spec or --from-response, not both")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not force:
         _fail(f"{folder} exists and is not empty; pass --force to write into it")
     from ._lint import infer_from_spec  # as `lint` does: only when asked
@@ -208,10 +210,13 @@ def _envelopes_new(
         if from_spec is not None:
             house = infer_from_spec(from_spec)
             source = from_spec.name
-        else:
-            assert from_response is not None
+        elif from_response is not None:
             house = _house_of_response(from_response)
             source = from_response.name
+        else:  # a scaffold: the smallest useful envelope, to edit
+            template = {"code": "NOT_FOUND", "message": "A human-readable description"}
+            house = infer_from_body(template, 404, "application/json")
+            source = "errspec's scaffold (edit envelope.schema.json and profile.yaml)"
         envelope_id = write_house(folder, house, source, force=force)
         load_envelope(folder)  # it must load as --envelope DIR does
     except (ErrspecError, ValueError, OSError) as exc:

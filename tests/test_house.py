@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
+import errspec
 from errspec._cli import cli
 from errspec._house import infer_from_body
 from errspec._lint import LintOptions, infer_from_spec, lint_spec
@@ -269,10 +270,23 @@ def test_envelopes_new_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (folder / "profile.yaml").is_file()
 
 
-def test_envelopes_new_needs_exactly_one_source(tmp_path: Path) -> None:
-    code, output, _ = _new(tmp_path)
+def test_envelopes_new_without_a_source_scaffolds_a_valid_folder(tmp_path: Path) -> None:
+    code, output, folder = _new(tmp_path)
+    assert code == 0, output
+    profile = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+    assert not list(Draft202012Validator(profile_schema()).iter_errors(profile))
+    envelope = errspec.get_envelope(folder)
+    body = {"code": "TASK_NOT_FOUND", "message": "No such task"}
+    record = {"status": 404, "headers": {"Content-Type": "application/json"}, "body": body}
+    assert errspec.check_response(record, envelope).findings == ()
+    exported = CliRunner().invoke(cli, ["components", str(folder), "--openapi", "3.1"])
+    assert exported.exit_code == 0, exported.output
+
+
+def test_envelopes_new_takes_one_source_at_most(tmp_path: Path) -> None:
+    code, output, _ = _new(tmp_path, "--from-spec", "a.yaml", "--from-response", "b.json")
     assert code == 2
-    assert "--from-spec" in output
+    assert "not both" in output
 
 
 def test_envelopes_help_explains_both() -> None:

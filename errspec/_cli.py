@@ -647,27 +647,20 @@ def lint_command(
     """
     from ._config import Baseline, read_baseline, spec_of
     from ._config import write_baseline as save_baseline
-    from ._lint import LintOptions, lint_spec
+    from ._lint import lint_spec, options_for
 
     started = time.perf_counter()
     try:
         config = _settings(config_path, no_config)
-        chosen = envelope or config.envelope or "auto"
-        if chosen != "auto":
-            get_envelope(chosen)
-        names = specs or ((str(spec_of(config)),) if config.spec else (_default_spec(),))
-        known: Baseline | frozenset[str] = read_baseline(baseline) if baseline else frozenset()
-        lint = config.lint
-        options = LintOptions(
-            envelope=chosen,
+        options = options_for(
+            config,
+            envelope=envelope,
             allow_remote_refs=allow_remote_refs,
-            allow_outside_refs=allow_outside_refs or lint.get("allow-outside-refs", False),
-            count_default=lint.get("count-default", True),
-            count_ranges=lint.get("count-ranges", True),
-            require_401=lint.get("require-401", True),
-            require_404=lint.get("require-404", True),
+            allow_outside_refs=allow_outside_refs,
             full_validation=full_validation,
         )
+        names = specs or ((str(spec_of(config)),) if config.spec else (_default_spec(),))
+        known: Baseline | frozenset[str] = read_baseline(baseline) if baseline else frozenset()
         # A spec's tree is hundreds of thousands of acyclic containers: the cyclic garbage
         # collector only rescans them (30% of a lint of GitHub's description). Reference
         # counting still frees everything; the collector is back on after linting.

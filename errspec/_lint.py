@@ -139,20 +139,41 @@ def lint(
         config = load_config(config)
     settings = config or Config()
     root = read_spec(spec)
-    lint_options = settings.lint
-    options = LintOptions(
-        envelope=envelope if envelope != "auto" else (settings.envelope or "auto"),
+    options = options_for(
+        settings,
+        envelope=None if envelope == "auto" else envelope,
         allow_remote_refs=allow_remote_refs,
-        allow_outside_refs=allow_outside_refs or lint_options.get("allow-outside-refs", False),
-        count_default=lint_options.get("count-default", True),
-        count_ranges=lint_options.get("count-ranges", True),
-        require_401=lint_options.get("require-401", True),
-        require_404=lint_options.get("require-404", True),
+        allow_outside_refs=allow_outside_refs,
         full_validation=full_validation,
     )
-    if options.envelope != "auto":
-        get_envelope(options.envelope)
     return lint_spec(root, options, config=settings)
+
+
+def options_for(
+    config: Config,
+    *,
+    envelope: str | None = None,
+    allow_remote_refs: bool = False,
+    allow_outside_refs: bool = False,
+    full_validation: bool = False,
+) -> LintOptions:
+    """What lint does with a configuration and the caller's own choices (the CLI's flags,
+    :func:`lint`'s arguments): an envelope given wins over the configured one; an unknown
+    one is an error here, before any work."""
+    chosen = envelope or config.envelope or "auto"
+    if chosen != "auto":
+        get_envelope(chosen)
+    settings = config.lint
+    return LintOptions(
+        envelope=chosen,
+        allow_remote_refs=allow_remote_refs,
+        allow_outside_refs=allow_outside_refs or settings.get("allow-outside-refs", False),
+        count_default=settings.get("count-default", True),
+        count_ranges=settings.get("count-ranges", True),
+        require_401=settings.get("require-401", True),
+        require_404=settings.get("require-404", True),
+        full_validation=full_validation,
+    )
 
 
 def _order(f: Finding) -> tuple[int, int, str]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._http import NO_BODY, HTTPResponse, Response
     from ._inputs import InputError, ReadOptions, read_responses
     from ._lint import lint
+    from ._produce import ErrorInfo, FieldError, parse, render, retry_delay
     from ._profile import (
         CodeSpec,
         ConditionalMember,
@@ -53,8 +54,10 @@ _LAZY: dict[str, str] = {
     "Detection": "._detect",
     "Envelope": "._registry",
     "ErrorResponseAssertion": "._assertions",
+    "ErrorInfo": "._produce",
     "ErrspecError": "._exceptions",
     "ExampleRecord": "._registry",
+    "FieldError": "._produce",
     "FieldErrorsSpec": "._profile",
     "Finding": "._findings",
     "HTTPResponse": "._http",
@@ -92,9 +95,12 @@ _LAZY: dict[str, str] = {
     "lint": "._lint",
     "load_envelope": "._registry",
     "load_spec": "._spec",
+    "parse": "._produce",
     "profile_schema": "._registry",
     "read_responses": "._inputs",
     "registry": "._registry",
+    "render": "._produce",
+    "retry_delay": "._produce",
 }
 
 __all__ = [
@@ -105,9 +111,11 @@ __all__ = [
     "ConditionalMember",
     "Detection",
     "Envelope",
+    "ErrorInfo",
     "ErrorResponseAssertion",
     "ErrspecError",
     "ExampleRecord",
+    "FieldError",
     "FieldErrorsSpec",
     "Finding",
     "HTTPResponse",
@@ -143,9 +151,12 @@ __all__ = [
     "lint",
     "load_envelope",
     "load_spec",
+    "parse",
     "profile_schema",
     "read_responses",
     "registry",
+    "render",
+    "retry_delay",
 ]
 
 

@@ -1,0 +1,300 @@
+"""The producer: ErrorInfo rendered into every envelope checks clean and parses back."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import errspec
+from errspec import ErrorInfo, FieldError, parse, render, retry_delay
+from errspec._produce import RETRY_STATUSES, _allowed
+from errspec._registry import Envelope
+
+from .conftest import SCHEMAS
+
+ENVELOPES = errspec.envelope_ids()
+
+
+def _statuses(env: Envelope) -> list[int]:
+    p = env.profile
+    found = {r.status for r in p.responses}
+    if p.code is not None:
+        found.update(s for statuses in p.code.catalogue.values() for s in statuses)
+    return sorted(s for s in found if 400 <= s <= 599)
+
+
+_text = st.text(st.characters(codec="utf-8"), max_size=30)
+_field_errors = st.lists(
+    st.builds(
+        FieldError,
+        field=st.from_regex(r"/[a-z][a-z0-9_]{0,8}", fullmatch=True),
+        message=_text,
+        code=st.sampled_from([None, "required", "invalid"]),
+    ),
+    max_size=3,
+    unique_by=lambda f: f.field,
+).map(tuple)
+
+
+@st.composite
+def infos(draw: st.DrawFn, env: Envelope) -> ErrorInfo:
+    status = draw(st.sampled_from(_statuses(env)))
+    p = env.profile
+    codes = [c for c, s in p.code.catalogue.items() if status in s] if p.code else []
+    return ErrorInfo(
+        status=status,
+        code=draw(st.sampled_from([None, *codes])),
+        message=draw(_text),
+        field_errors=draw(_field_errors),
+        retry_after=draw(st.none() | st.integers(0, 3600).map(float)),
+        request_id=draw(st.none() | st.from_regex(r"req-[a-z0-9]{1,8}", fullmatch=True)),
+    )
+
+
+def _errors(response: errspec.Response, env: Envelope | str) -> list[tuple[str, str]]:
+    report = errspec.check_response(response, env)
+    return [(f.rule, f.message) for f in report.findings if f.severity == "error"]
+
+
+def _carries_fields(env: Envelope, status: int) -> bool:
+    fe = env.profile.field_errors
+    return (
+        fe is not None
+        and (fe.style == "map" or fe.field is not None)
+        and _allowed(env.profile, fe.pointer, status)
+    )
+
+
+def _assert_round_trip(info: ErrorInfo, env: Envelope) -> None:
+    response = render(info, env)
+    back = parse(response, env)
+    p = env.profile
+    assert back.status == info.status
+    if p.message:
+        assert back.message == info.message
+    if _carries_fields(env, info.status):
+        assert [(f.field, f.message) for f in back.field_errors] == [
+            (f.field, f.message) for f in info.field_errors
+        ]
+    carries_retry = p.retry_hint_header or _allowed(p, p.retry_hint_pointer, info.status)
+    if info.retry_after is not None and info.status in RETRY_STATUSES and carries_retry:
+        assert back.retry_after == info.retry_after
+    if info.code is not None and p.code is not None:
+        assert back.code == info.code
+
+
+@pytest.mark.parametrize("envelope", ENVELOPES)
+def test_rendered_errors_check_clean_and_round_trip(envelope: str) -> None:
+    env = errspec.get_envelope(envelope)
+
+    @settings(max_examples=50, deadline=None, derandomize=True, database=None)
+    @given(infos(env))
+    def prop(info: ErrorInfo) -> None:
+        response = render(info, env)
+        assert _errors(response, env) == [], (response.headers, response.body)
+        _assert_round_trip(info, env)
+
+    prop()
+
+
+@pytest.mark.parametrize("envelope", ENVELOPES)
+def test_every_documented_status_renders_clean(envelope: str) -> None:
+    env = errspec.get_envelope(envelope)
+    for status in _statuses(env):
+        info = ErrorInfo(
+            status,
+            message="Something failed",
+            field_errors=(FieldError("/name", "is required", "required"),),
+            retry_after=30,
+            request_id="req-1",
+        )
+        response = render(info, env)
+        assert _errors(response, env) == [], (status, response.body)
+        _assert_round_trip(info, env)
+
+
+def test_render_problem_details_429() -> None:
+    response = render(ErrorInfo(429, message="Slow down", retry_after=12.2, request_id="/r/1"))
+    assert response.status == 429
+    assert response.header("Content-Type") == "application/problem+json"
+    assert response.header("Retry-After") == "13"
+    assert response.body == {"detail": "Slow down", "instance": "/r/1", "status": 429}
+
+
+def test_render_uses_the_catalogue_code_and_required_headers() -> None:
+    response = render(ErrorInfo(401, message="Who are you?"), "error-string")
+    assert response.body == {"error": "unauthorized", "message": "Who are you?"}
+    assert response.header("WWW-Authenticate") == "Bearer"
+    google = render(ErrorInfo(404, message="gone"), "google-rpc")
+    assert google.body == {"error": {"status": "NOT_FOUND", "message": "gone", "code": 404}}
+
+
+def test_render_derives_schema_required_members() -> None:
+    google = render(
+        ErrorInfo(400, field_errors=(FieldError("name", "bad"),), request_id="r-9"), "google-rpc"
+    )
+    types = [d["@type"] for d in google.body["error"]["details"]]
+    assert types == [
+        "type.googleapis.com/google.rpc.RequestInfo",
+        "type.googleapis.com/google.rpc.BadRequest",
+    ]
+    assert render(ErrorInfo(500), "data-error").body == {
+        "error": {"message": "", "code": 500},
+        "data": None,
+    }
+    api = render(ErrorInfo(422, message="m", field_errors=(FieldError("title", "x"),)), "json-api")
+    assert api.body["errors"][1]["source"] == {"pointer": "/title"}  # a JSON pointer
+    assert api.header("Content-Type") == "application/vnd.api+json"
+
+
+def test_json_api_reads_the_general_item_first() -> None:
+    info = ErrorInfo(422, message="m", field_errors=(FieldError("/a", "b", "c"),), request_id="r")
+    back = parse(render(info, "json-api"))
+    assert (back.code, back.message, back.request_id) == (None, "m", "r")
+    assert back.field_errors == (FieldError("/a", "b", "c"),)
+    only_fields = {
+        "status": 422,
+        "headers": {"Content-Type": "application/vnd.api+json"},
+        "body": {
+            "errors": [{"status": "422", "detail": "x", "code": "bad", "source": {"pointer": "/a"}}]
+        },
+    }
+    assert parse(only_fields, "json-api").code == "bad"
+
+
+def test_odata_echoes_its_code_in_a_header() -> None:
+    response = render(ErrorInfo(409, message="taken", request_id="abc"), "odata")
+    assert response.header("x-ms-error-code") == "conflict"
+    assert response.header("x-ms-request-id") == "abc"
+    assert parse(response).request_id == "abc"
+
+
+def test_closed_catalogue_refuses_an_unknown_code() -> None:
+    with pytest.raises(errspec.ErrspecError, match="closed catalogue"):
+        render(ErrorInfo(404, code="NOPE"), "code-message")
+    with pytest.raises(errspec.ErrspecError, match="closed catalogue"):
+        render(ErrorInfo(422), "google-rpc")
+    with pytest.raises(errspec.ErrspecError, match="goes with"):
+        render(ErrorInfo(400, code="NOT_FOUND"), "google-rpc")
+    assert render(ErrorInfo(409, code="CONFLICT"), "code-message").body["code"] == "CONFLICT"
+
+
+def test_extensions_only_where_the_envelope_allows_them() -> None:
+    info = ErrorInfo(403, message="no", extensions={"balance": 30})
+    assert render(info).body["balance"] == 30
+    assert parse(render(info)).extensions == {"balance": 30}
+    assert "balance" not in render(info, "error-string").body
+
+
+def test_parse_detects_the_envelope() -> None:
+    record = json.loads(
+        (SCHEMAS / "error-string/examples/valid/validation-error-422.json").read_text("utf-8")
+    )
+    info = parse(record)
+    assert info.status == 422
+    assert info.code == "validation_error"
+    assert info.field_errors
+    assert all(f.field for f in info.field_errors)
+
+
+def test_house_envelope_folder_renders(tmp_path: Path) -> None:
+    record = tmp_path / "422.json"
+    body = {"error": "validation_error", "message": "Bad input", "status": 422}
+    record.write_text(json.dumps({"status": 422, "headers": {}, "body": body}), "utf-8")
+    folder = tmp_path / "acme"
+    from click.testing import CliRunner
+
+    from errspec._cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["envelopes", "new", str(folder), "--from-response", str(record)]
+    )
+    assert result.exit_code == 0, result.output
+    env = errspec.load_envelope(folder)
+    for status in (400, 404, 422, 429, 500, 503):
+        info = ErrorInfo(status, message="Nope", retry_after=5)
+        response = render(info, env)
+        assert _errors(response, env) == [], (status, response.body)
+        assert response.body["status"] == status
+        back = parse(response, env)
+        assert (back.status, back.message) == (status, "Nope")
+
+
+def _example(envelope: str, name: str) -> dict[str, Any]:
+    path = SCHEMAS / envelope / "examples" / "valid" / name
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+def test_retry_delay_seed_001_429_retry_after_12() -> None:
+    assert retry_delay(_example("error-string", "rate-limit-exceeded-429.json")) == 12.0
+
+
+def test_retry_delay_none_for_a_400() -> None:
+    record = {"status": 400, "headers": {}, "body": {"error": "bad_request", "message": "x"}}
+    assert retry_delay(record) is None
+    assert retry_delay(render(ErrorInfo(400, message="x"), "code-message")) is None
+
+
+def test_retry_delay_zero_for_a_503_without_hint() -> None:
+    record = {"status": 503, "headers": {}, "body": {"error": "unavailable", "message": "x"}}
+    assert retry_delay(record, "error-string") == 0.0
+    assert retry_delay(render(ErrorInfo(503, message="down"), "code-message")) == 0.0
+
+
+def test_retry_delay_after_reauth_or_fix_is_none() -> None:
+    assert retry_delay(render(ErrorInfo(401), "code-message")) is None
+    assert retry_delay(render(ErrorInfo(422), "code-message")) is None
+    assert retry_delay(render(ErrorInfo(429), "google-rpc")) is None  # RESOURCE_EXHAUSTED
+
+
+def test_retry_delay_http_date_and_rate_limit_reset() -> None:
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
+    record = {
+        "status": 429,
+        "headers": {"Retry-After": later},
+        "body": {"error": {"code": 429, "message": "x"}, "data": None},
+    }
+    delay = retry_delay(record, "data-error")
+    assert delay is not None
+    assert 100 < delay <= 120
+    reset = {"status": 429, "headers": {"X-RateLimit-Reset": "60"}, "body": record["body"]}
+    assert retry_delay(reset, "data-error") == 60.0
+    epoch = int(datetime.now(UTC).timestamp()) + 30
+    at = {"status": 429, "headers": {"X-RateLimit-Reset": str(epoch)}, "body": record["body"]}
+    delay = retry_delay(at, "data-error")
+    assert delay is not None
+    assert 20 < delay <= 30
+
+
+def test_retry_delay_reads_the_body_hint() -> None:
+    record = {
+        "status": 429,
+        "headers": {},
+        "body": {"error": "rate_limit_exceeded", "message": "x", "retry_after": 7},
+    }
+    assert retry_delay(record, "error-string") == 7.0
+    assert parse(record, "error-string").retry_after == 7.0
+
+
+def test_error_info_is_frozen() -> None:
+    info = ErrorInfo(404)
+    with pytest.raises(AttributeError):
+        info.status = 500  # type: ignore[misc]
+    assert FieldError("a", "b").code is None
+
+
+def test_producing_doc_snippets_run() -> None:
+    text = (SCHEMAS.parent / "docs" / "producing.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/producing.md", "exec"), {})

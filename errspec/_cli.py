@@ -768,6 +768,59 @@ def rule_command(rule_id: str | None, list_rules: bool) -> None:
     click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
+@cli.command("convert")
+@click.argument("paths", nargs=-1, metavar="[PATH…|-]")
+@click.option("--to", "to", required=True, metavar="ID|PATH", help="The envelope to convert into.")
+@click.option(
+    "--from",
+    "source",
+    default="auto",
+    show_default=True,
+    metavar="ID|PATH|auto",
+    help="The envelope the responses are in (auto: detected per response).",
+)
+@click.option(
+    "--errors-only", is_flag=True, help="HAR/NDJSON: convert only responses with status >= 400."
+)
+def convert_command(paths: tuple[str, ...], to: str, source: str, errors_only: bool) -> None:
+    """Convert error responses from one envelope into another.
+
+    Reads records, NDJSON, HAR or raw HTTP as `errspec check` does, reads each error into
+    errspec's envelope-agnostic model and renders it as the --to envelope prescribes for
+    its status. Prints one JSON record per line (NDJSON: what `errspec check` reads), each
+    checking clean against --to. A code the target cannot take (another vocabulary or
+    casing) becomes the target's own code for the status.
+
+    \b
+    Examples:
+      errspec convert legacy-404.json --to problem-details
+      errspec convert traffic.ndjson --from error-object --to rfc9457 > converted.ndjson
+    """
+    from ._produce import convert
+
+    try:
+        target = get_envelope(to)
+        origin: Envelope | str = (
+            "auto" if source.strip().lower() == "auto" else get_envelope(source)
+        )
+        options = ReadOptions(errors_only=errors_only)
+        for response in _read_all(_input_names(paths), options):
+            out = convert(response, target, origin)
+            if out.status != response.status:
+                click.echo(
+                    f"errspec: {response.source}: {target.id} has no code for HTTP "
+                    f"{response.status}: converted as {out.status}",
+                    err=True,
+                )
+            record: dict[str, Any] = {"status": out.status, "headers": dict(out.headers)}
+            if response.method or response.url:
+                record["request"] = {"method": response.method, "url": response.url}
+            record["body"] = out.body
+            click.echo(json.dumps(record, ensure_ascii=False))
+    except ErrspecError as exc:
+        _fail(str(exc))
+
+
 @cli.command("config")
 @_config_options
 @click.option(

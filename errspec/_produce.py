@@ -34,7 +34,7 @@ import math
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -44,11 +44,12 @@ from ._adapters import checked
 from ._detect import detect
 from ._exceptions import ErrspecError
 from ._http import NO_BODY, Response, parse_retry_after
+from ._plan import CASING
 from ._pointer import Segments, compile_pointer, escape, values
 from ._profile import Profile
 from ._registry import Envelope, get_envelope
 
-__all__ = ["ErrorInfo", "FieldError", "parse", "render", "retry_delay"]
+__all__ = ["ErrorInfo", "FieldError", "convert", "parse", "render", "retry_delay"]
 
 EnvelopeArg = str | Path | Envelope
 
@@ -526,6 +527,32 @@ def _parse_fields(body: Any, p: Profile) -> tuple[FieldError, ...]:
 
 
 # --------------------------------------------------------------------------- retry
+
+
+def convert(response: Any, to: EnvelopeArg, source: EnvelopeArg = "auto") -> Response:
+    """``response`` (in ``source``, detected by default) as the response ``to`` would send:
+    :func:`parse` then :func:`render`. Codes are vocabularies of their envelope: a code the
+    target cannot take (not in its closed catalogue, or not in its casing) is replaced by
+    the target's own code for the status, and the rest of the error is kept. A status the
+    target cannot express at all becomes the general status of its class (400 or 500)."""
+    info = parse(response, source)
+    target = _envelope(to)
+    casing = target.profile.code.format if target.profile.code else "any"
+    if info.code is not None and casing in CASING and not CASING[casing].fullmatch(info.code):
+        info = replace(info, code=None)
+    try:
+        return render(info, target)
+    except ErrspecError:
+        pass
+    try:
+        return render(replace(info, code=None), target)
+    except ErrspecError:
+        if info.status in (400, 500):
+            raise
+    # A status the target cannot express (no code for it in a closed catalogue: google-rpc
+    # has none for 422): the general status of its class, as AIP-193 maps a validation
+    # error to INVALID_ARGUMENT/400. The caller sees the changed status.
+    return render(replace(info, code=None, status=400 if info.status < 500 else 500), target)
 
 
 def retry_delay(response: Any, envelope: EnvelopeArg = "auto") -> float | None:

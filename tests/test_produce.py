@@ -298,3 +298,92 @@ def test_producing_doc_snippets_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "docs/producing.md", "exec"), {})
+
+
+# --- errspec convert ---------------------------------------------------------------------
+
+_VALID = [
+    pytest.param(env.id, record, id=f"{env.id}/{record.name}")
+    for env in errspec.envelopes()
+    for record in env.examples()
+    if record.valid and isinstance(record.data.get("body"), dict)
+]
+
+
+@pytest.mark.parametrize(("source", "record"), _VALID)
+def test_every_shipped_valid_record_converts_into_every_envelope_cleanly(
+    source: str, record: errspec.ExampleRecord
+) -> None:
+    """Issue: `errspec convert` turns the shipped valid records of each envelope into every
+    other envelope with clean checks."""
+    from errspec._produce import convert
+
+    data = {k: record.data[k] for k in ("status", "headers", "body") if k in record.data}
+    before = errspec.parse(data, source)
+    for target in errspec.envelope_ids():
+        out = convert(data, target, source)
+        report = errspec.check_response(out, target)
+        assert [f for f in report.findings if f.severity == "error"] == [], (target, out.body)
+        # the same status, or the general one of its class where the target has no code
+        # for it (google-rpc and 422; code-message and 402)
+        general = 400 if data["status"] < 500 else 500
+        assert out.status in (data["status"], general), (target, out.status)
+        assert errspec.parse(out, target).status == out.status
+        assert before.status == data["status"]
+
+
+def test_convert_cli_writes_ndjson_that_checks_clean(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from errspec._cli import cli
+
+    legacy = tmp_path / "legacy.json"
+    legacy.write_text(
+        json.dumps(
+            {
+                "status": 404,
+                "headers": {"Content-Type": "application/json"},
+                "body": {"error": {"code": "RESOURCE_NOT_FOUND", "message": "No such user."}},
+            }
+        )
+    )
+    result = CliRunner().invoke(
+        cli, ["convert", str(legacy), "--from", "error-object", "--to", "rfc9457"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    converted = json.loads(line)
+    assert converted["status"] == 404
+    assert converted["headers"]["Content-Type"] == "application/problem+json"
+    assert converted["body"]["status"] == 404
+    assert converted["body"]["detail"] == "No such user."
+    out = tmp_path / "converted.json"
+    out.write_text(line)
+    checked = CliRunner().invoke(cli, ["check", str(out), "--envelope", "problem-details"])
+    assert checked.exit_code == 0, checked.output
+    unknown = CliRunner().invoke(cli, ["convert", str(legacy), "--to", "nope"])
+    assert unknown.exit_code == 2
+    assert "unknown envelope 'nope'" in unknown.stderr
+
+
+def test_convert_says_when_the_target_cannot_express_the_status(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from errspec._cli import cli
+
+    record = tmp_path / "422.json"
+    record.write_text(
+        json.dumps(
+            {
+                "status": 422,
+                "headers": {"Content-Type": "application/json"},
+                "body": {"error": "validation_error", "message": "Invalid priority"},
+            }
+        )
+    )
+    result = CliRunner().invoke(cli, ["convert", str(record), "--to", "google-rpc"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == 400
+    assert result.stderr.strip() == (
+        f"errspec: {record}: google-rpc has no code for HTTP 422: converted as 400"
+    )

@@ -69,13 +69,7 @@ def lint_spec(
     ``"rule pointer"`` fingerprints for any file) are dropped.
     """
     options = options or LintOptions()
-    root = (
-        path
-        if isinstance(path, Document)
-        else load_document(
-            Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
-        )
-    )
+    root = _root(path, options)
     linter = _Linter(root, options)
     linter.docs[root.path.resolve()] = root
     if options.full_validation:
@@ -453,17 +447,20 @@ def _observed(linter: _Linter, er: _ErrorResponse) -> tuple[Observation, _Ref] |
     return None
 
 
+def _root(path: str | Path | Document, options: LintOptions) -> Document:
+    """The spec to lint: a loaded :class:`Document`, or the file at ``path`` (within the
+    options' size limit)."""
+    if isinstance(path, Document):
+        return path
+    limit = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
+    return load_document(Path(path), **limit)
+
+
 def spec_observations(path: str | Path, options: LintOptions | None = None) -> list[Observation]:
     """One :class:`Observation` per error response of a spec with a JSON schema (what
     ``errspec envelopes new --from-spec`` infers a house envelope from)."""
     options = options or LintOptions()
-    root = (
-        path
-        if isinstance(path, Document)
-        else load_document(
-            Path(path), **({} if options.max_bytes is None else {"max_bytes": options.max_bytes})
-        )
-    )
+    root = _root(path, options)
     linter = _Linter(root, options)
     out = []
     for er in linter.error_responses():

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -44,6 +44,7 @@ from ._adapters import checked
 from ._detect import detect
 from ._exceptions import ErrspecError
 from ._http import NO_BODY, Response, parse_retry_after
+from ._jsondata import BodyTooDeep, json_data, number_text
 from ._plan import CASING
 from ._pointer import Segments, compile_pointer, escape, values
 from ._profile import Profile
@@ -70,6 +71,11 @@ class FieldError:
     message: str
     code: str | None = None
 
+    def __post_init__(self) -> None:
+        _text("a field error's field", self.field)
+        _text("a field error's message", self.message)
+        _text("a field error's code", self.code, optional=True)
+
 
 @dataclass(frozen=True)
 class ErrorInfo:
@@ -89,6 +95,52 @@ class ErrorInfo:
     retry_after: float | None = None
     request_id: str | None = None
     extensions: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """What a user hands errspec is checked here, once, with a message that says what
+        is expected (``TypeError`` for a wrong type, ``ErrspecError`` for a bad value)."""
+        status = self.status
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"an error's status is an int (400-599), not {type(status).__name__}")
+        if not 100 <= status <= 599:
+            raise ErrspecError(f"an error's status is an HTTP status, not {number_text(status)}")
+        _text("an error's code", self.code, optional=True)
+        _text("an error's message", self.message)
+        _text("an error's request_id", self.request_id, optional=True)
+        errors = self.field_errors
+        if isinstance(errors, str | bytes | Mapping) or not isinstance(errors, Iterable):
+            raise TypeError("field_errors is a sequence of errspec.FieldError")
+        errors = tuple(errors)
+        if not all(isinstance(e, FieldError) for e in errors):
+            raise TypeError("field_errors is a sequence of errspec.FieldError")
+        object.__setattr__(self, "field_errors", errors)
+        wait = self.retry_after
+        if wait is not None:
+            if isinstance(wait, bool) or not isinstance(wait, int | float):
+                raise TypeError(f"retry_after is seconds (a number), not {type(wait).__name__}")
+            try:
+                seconds = float(wait)
+            except OverflowError:
+                seconds = math.inf
+            if not math.isfinite(seconds) or seconds < 0:
+                raise ErrspecError(
+                    f"retry_after is a finite number of seconds >= 0, not {number_text(wait)}"
+                )
+        if not isinstance(self.extensions, Mapping):
+            raise TypeError("extensions is a mapping of member names to JSON values")
+        try:
+            object.__setattr__(self, "extensions", json_data(dict(self.extensions)))
+        except BodyTooDeep:
+            raise ErrspecError("extensions nest too deeply to render") from None
+        except ErrspecError as exc:
+            raise ErrspecError(str(exc).replace("the body is", "extensions are", 1)) from None
+
+
+def _text(what: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is a str, not {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -577,8 +629,11 @@ def retry_delay(response: Any, envelope: EnvelopeArg = "auto") -> float | None:
         return delay
     for name in ("X-RateLimit-Reset", "RateLimit-Reset"):
         text = r.header(name)
-        if text is not None and text.strip().isascii() and text.strip().isdigit():
-            value = int(text.strip())
+        if text is not None and re.fullmatch(r"[0-9]+", text.strip(" \t")):
+            digits = text.strip(" \t")
+            if len(digits) > 18:  # no reset that far away is meant (as for Retry-After)
+                return math.inf
+            value = int(digits)
             if value >= _EPOCH_THRESHOLD:
                 return max(0.0, value - time.time())
             return float(value)

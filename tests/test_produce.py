@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -387,3 +388,65 @@ def test_convert_says_when_the_target_cannot_express_the_status(tmp_path: Path) 
     assert result.stderr.strip() == (
         f"errspec: {record}: google-rpc has no code for HTTP 422: converted as 400"
     )
+
+
+_CYCLE: dict[str, object] = {}
+_CYCLE["self"] = _CYCLE
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "phrase"),
+    [
+        (lambda: errspec.ErrorInfo(10**5000), errspec.ErrspecError, "an integer of 5001 digits"),
+        (lambda: errspec.ErrorInfo("404"), TypeError, "status is an int"),
+        (lambda: errspec.ErrorInfo(True), TypeError, "status is an int"),
+        (lambda: errspec.ErrorInfo(429, retry_after=10**5000), errspec.ErrspecError, "retry_after"),
+        (lambda: errspec.ErrorInfo(429, retry_after=float("nan")), errspec.ErrspecError, "not nan"),
+        (lambda: errspec.ErrorInfo(429, retry_after=-5), errspec.ErrspecError, "not -5"),
+        (lambda: errspec.ErrorInfo(422, field_errors=("x",)), TypeError, "FieldError"),
+        (lambda: errspec.ErrorInfo(422, field_errors="name"), TypeError, "FieldError"),
+        (lambda: errspec.ErrorInfo(404, message=None), TypeError, "message is a str"),
+        (
+            lambda: errspec.ErrorInfo(404, extensions={"x": _CYCLE}),
+            errspec.ErrspecError,
+            "extensions are not JSON data: it refers to itself",
+        ),
+        (
+            lambda: errspec.ErrorInfo(404, extensions={"n": 10**5000}),
+            errspec.ErrspecError,
+            "extensions are not JSON data",
+        ),
+        (lambda: errspec.FieldError("name", 5), TypeError, "message is a str"),  # type: ignore[arg-type]
+    ],
+    ids=[
+        "huge-status",
+        "str-status",
+        "bool-status",
+        "huge-retry",
+        "nan-retry",
+        "negative-retry",
+        "str-field-errors",
+        "string-field-errors",
+        "none-message",
+        "cyclic-extensions",
+        "huge-extension",
+        "field-message-int",
+    ],
+)
+def test_a_hostile_error_model_is_one_clear_error(make, error, phrase) -> None:  # type: ignore[no-untyped-def]
+    """The model checks what it is given (these raised ValueError, AttributeError or a
+    raw TypeError from deep inside render)."""
+    with pytest.raises(error, match=re.escape(phrase)):
+        make()
+
+
+def test_a_list_of_field_errors_is_kept_as_a_tuple() -> None:
+    info = errspec.ErrorInfo(422, field_errors=[errspec.FieldError("name", "required")])
+    assert info.field_errors == (errspec.FieldError("name", "required"),)
+
+
+@pytest.mark.parametrize(("value", "delay"), [("9" * 5000, math.inf), ("²", 0.0), ("30", 30.0)])
+def test_retry_delay_reads_rate_limit_resets_safely(value: str, delay: float) -> None:
+    """A 5,000-digit X-RateLimit-Reset raised ValueError; non-ASCII digits are no number."""
+    record = {"status": 429, "headers": {"X-RateLimit-Reset": value}, "body": {}}
+    assert errspec.retry_delay(record, "data-error") == delay

@@ -227,25 +227,18 @@ def _envelopes_new(
 
 
 def _house_of_response(path: Path) -> HouseShape:
-    """The house shape of a response record (or of a bare JSON error body)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not JSON: {exc.msg} (line {exc.lineno})") from None
+    """The house shape of a response record (or of a bare JSON error body), read as
+    `errspec check` reads a record: strict JSON, bounded, one line on bad input."""
+    from ._inputs import _load_json_document, response_from_record
+
+    check_path(str(path))
+    if path.stat().st_size > DEFAULT_MAX_BODY:
+        raise InputError(f"{path}: larger than {DEFAULT_MAX_BODY} bytes")
+    data = _load_json_document(path.read_bytes(), str(path))
     if isinstance(data, dict) and "body" in data and ("status" in data or "headers" in data):
-        status = data.get("status")
-        headers = data.get("headers") or {}
-        media = next(
-            (
-                str(v).split(";")[0].strip().lower()
-                for k, v in (headers.items() if isinstance(headers, dict) else ())
-                if str(k).lower() == "content-type"
-            ),
-            None,
-        )
-        if media is not None and not is_json_media_type(media):
-            media = None
-        return infer_from_body(data["body"], status if isinstance(status, int) else None, media)
+        record = response_from_record(data, str(path))
+        media = record.media_type if is_json_media_type(record.media_type) else None
+        return infer_from_body(record.body, record.status, media)
     return infer_from_body(data)
 
 

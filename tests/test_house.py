@@ -361,3 +361,31 @@ def test_no_common_shape_says_so(tmp_path: Path) -> None:
     assert "envelope-inconsistent" not in report.rules()
     (unknown,) = [f for f in report.findings if f.rule == "envelope-unknown"]
     assert "share no shape" in unknown.message
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ('{"status": 404, "body": ' + '{"a":' * 1500 + "1" + "}" * 1500 + "}", "nested too deeply"),
+        ('{"status": 404, "body": {"code": ' + "9" * 5000 + "}}", "more than 4300 digits"),
+        ('{"status": 404, "body": {"code": "x"}, "headers": 7}', "'headers' must be an object"),
+        ("not json", "invalid JSON"),
+    ],
+    ids=["deep", "huge-int", "bad-headers", "not-json"],
+)
+def test_envelopes_new_from_a_hostile_response_is_one_line(
+    tmp_path: Path, text: str, phrase: str
+) -> None:
+    """It parsed JSON itself: a deep body exited 3 (RecursionError), a 5000-digit number
+    printed Python's own message. Now it reads a record as `errspec check` does."""
+    record = tmp_path / "response.json"
+    record.write_text(text)
+    code, _, folder = _new(tmp_path, "--from-response", str(record))
+    result = CliRunner().invoke(
+        cli, ["envelopes", "new", str(folder), "--from-response", str(record)]
+    )
+    assert code == result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"errspec: error: {record}")
+    assert phrase in lines[0]

@@ -182,3 +182,21 @@ def test_the_pytest_fixture_reads_it_from_a_subfolder(pytester: pytest.Pytester)
     )
     result = pytester.runpytest_subprocess(str(sub), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_schemathesis_check_sees_an_edited_configuration(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configuration is kept between responses, but an edit of the file is seen."""
+    pytest.importorskip("schemathesis")
+    from errspec.contrib import schemathesis as errspec_schemathesis
+
+    monkeypatch.chdir(project / "sub")
+    assert errspec_schemathesis._file_config().rules == {"leaked-internals": "error"}
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(CONFIG.replace('"error"', '"off"'))
+    stamp = pyproject.stat().st_mtime_ns + 10**9
+    os.utime(pyproject, ns=(stamp, stamp))
+    assert errspec_schemathesis._file_config().rules == {"leaked-internals": "off"}
+    (project / "sub" / "errspec.toml").write_text('envelope = "odata"\n')  # a nearer one
+    assert errspec_schemathesis._file_config().envelope == "odata"

@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - exercised with schemathesis hid
         "errspec.contrib.schemathesis needs schemathesis 4: pip install 'errspec[schemathesis]'"
     ) from exc
 from errspec import Envelope, InputError, Report, Severity, check_response, get_envelope
-from errspec._config import Config, find_config, load_config
+from errspec._config import CONFIG_FILES, Config, find_config, load_config
 from errspec._reporters import finding_line
 
 _MAJOR = schemathesis.__version__.partition(".")[0]
@@ -138,9 +138,24 @@ def settings() -> Settings:
 
 def _file_config() -> Config:
     """The ``[tool.errspec]`` errspec finds from the current directory upwards (as every
-    door of errspec finds it), re-read when the file changes."""
-    found = find_config(Path.cwd())
-    return _load_config(found, _mtime(found) if found is not None else None)
+    door of errspec finds it). Asked for every response: kept while the files that could
+    hold it are unchanged, so a check costs a few ``stat`` calls, not a TOML parse per
+    folder."""
+    here = Path.cwd()
+    return _load_config(here, _stamps(here))
+
+
+def _stamps(here: Path) -> tuple[tuple[str, int], ...]:
+    """(path, mtime) of every configuration file from ``here`` up to the project's root."""
+    out: list[tuple[str, int]] = []
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILES:
+            stamp = _mtime(folder / name)
+            if stamp is not None:
+                out.append((str(folder / name), stamp))
+        if (folder / ".git").exists():
+            break
+    return tuple(out)
 
 
 def _mtime(path: Path) -> int | None:
@@ -151,8 +166,9 @@ def _mtime(path: Path) -> int | None:
 
 
 @lru_cache(maxsize=8)
-def _load_config(path: Path | None, stamp: int | None) -> Config:
-    return load_config(path) if path is not None else Config()
+def _load_config(here: Path, stamps: tuple[tuple[str, int], ...]) -> Config:
+    found = find_config(here)
+    return load_config(found) if found is not None else Config()
 
 
 def _resolve(envelope: EnvelopeSpec) -> EnvelopeSpec:

@@ -207,6 +207,8 @@ def _says_error(response: Response) -> str | None:
     errors = body.get("errors")
     if not isinstance(errors, list) or not errors or body.get("data") is not None:
         return None
+    if not all(k in _BESIDE_ERROR or v is None for k, v in body.items()):
+        return None  # {"results": [...], "errors": [...]}: a batch's partial success
     graphql = set(body) <= _GRAPHQL and all(
         isinstance(e, dict) and isinstance(e.get("message"), str) and set(e) <= _GRAPHQL_ERROR
         for e in errors

@@ -471,6 +471,8 @@ def test_a_body_that_says_it_is_an_error_is_reported_with_a_success_status(
             "application/json",
         ),
         ({"errors": []}, "application/json"),
+        # a batch's partial success: results beside the errors of some items
+        ({"results": [{"id": 1}], "errors": [{"message": "item 2 failed"}]}, "application/json"),
         ({"ok": True, "channel": "C1"}, "application/json"),
         ({"success": True}, "application/json"),
         ({"data": {"id": "prf_42"}, "error": None}, "application/json"),

@@ -98,9 +98,12 @@ def _findings(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, 
 
 def test_the_configuration_is_found_upwards_to_the_project_root(project: Path) -> None:
     assert find_config(project / "sub" / "deeper") == project / "pyproject.toml"
-    outside = project.parent / "elsewhere"
-    outside.mkdir(exist_ok=True)
-    assert find_config(outside) is None or find_config(outside) != project / "pyproject.toml"
+    beside = project.parent / f"{project.name}-beside"  # a sibling folder: not this project
+    beside.mkdir(exist_ok=True)
+    assert find_config(beside) != project / "pyproject.toml"
+    (project / "sub" / "errspec.toml").write_text('envelope = "odata"\n')
+    assert find_config(project / "sub" / "deeper") == project / "sub" / "errspec.toml"  # nearest
+    (project / "sub" / "errspec.toml").unlink()
     (project / "sub" / ".git").mkdir()  # a nested repository is its own project
     assert find_config(project / "sub" / "deeper") is None
 

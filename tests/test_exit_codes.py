@@ -120,3 +120,35 @@ def test_a_lone_surrogate_in_an_error_message_is_escaped(tmp_path: Path) -> None
     line = result.stderr.decode("utf-8")  # strict: the output is valid UTF-8
     assert line.startswith("errspec: error: ")
     assert "No such file" in line
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_lone_surrogates_in_findings_reach_stdout_as_valid_utf8(tmp_path: Path, fmt: str) -> None:
+    """A member name and a value with lone surrogates end up in findings: stdout (strict
+    UTF-8 here) gets them escaped, never a UnicodeEncodeError (exit 3)."""
+    record = tmp_path / "r.json"
+    record.write_text(
+        '{"status": 500, "headers": {"Content-Type": "application/problem+json"}, '
+        '"body": {"title": "x", "status": 400, "\\ud800stack": "\\udc00"}}'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ERRSPEC_DEBUG"}
+    env["PYTHONIOENCODING"] = "utf-8:strict"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "errspec",
+            "check",
+            str(record),
+            "--format",
+            fmt,
+            "--envelope",
+            "problem-details",
+        ],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    text = result.stdout.decode("utf-8")  # strict
+    assert "status-mismatch" in text

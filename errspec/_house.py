@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ._plan import CASING
+from ._pointer import escape, join
 from ._recognize import Shape, shape_of_body
 
 __all__ = [
@@ -178,13 +179,9 @@ class HouseShape:
 # --- inference --------------------------------------------------------------------------
 
 
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
-
-
 def _join(root: str, name: str) -> str:
     """The JSON pointer of member ``name`` under ``root`` (a shape path, unescaped)."""
-    return "".join("/" + _escape(p) for p in [*root.split("/")[1:], name])
+    return join([*root.split("/")[1:], name])
 
 
 def _types_text(types: Sequence[str]) -> str:
@@ -357,7 +354,7 @@ def infer_house(observations: Sequence[Observation]) -> HouseShape | None:
                 items.update(_children(o.shape, f"{root}/{name}/*"))
             said = next((m for m in MESSAGE_NAMES if m in items), None)
             if said is not None:
-                message = f"{_join(root, name)}/*/{_escape(said)}"
+                message = f"{_join(root, name)}/*/{escape(said)}"
                 break
 
     field_errors = _field_errors(seen, root, counts, types)
@@ -471,7 +468,7 @@ def _field_errors(
                     inner = _children(o.shape, f"{root}/{name}/{child}/*")
                     found = next((k for k in _ITEM_MESSAGES if k in inner), None)
                     if "array" in kinds and found is not None and not said:
-                        said = f"/{_escape(child)}/*/{_escape(found)}"
+                        said = f"/{escape(child)}/*/{escape(found)}"
             return {"pointer": pointer, "style": "map", "message": said}
     return None
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from ._exceptions import ErrspecError
 from ._findings import printable
+from ._pointer import join
 
 T = TypeVar("T")
 
@@ -245,7 +246,7 @@ class _Walk:
 
     def where(self, key: str | int | None = None) -> str:
         parts = self.path if key is None else [*self.path, key]
-        return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+        return join(parts)
 
     @staticmethod
     def error(problem: str) -> ErrspecError:

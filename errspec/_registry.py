@@ -20,6 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from ._exceptions import InvalidEnvelopeError, UnknownEnvelopeError
+from ._pointer import join
 from ._profile import Profile
 from ._resources import catalogue_root, read_json, read_yaml
 
@@ -259,8 +260,7 @@ def _profile_problems(validator: Draft202012Validator, data: Any) -> list[str]:
 
 
 def _where(path: Any) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else "the top level"
+    return join(path) if path else "the top level"
 
 
 def _one_line(text: str, limit: int = 200) -> str:

@@ -21,7 +21,7 @@ from ._http import NO_BODY, Response, is_json_media_type
 from ._http import parse_retry_after as _parse_retry_after
 from ._jsondata import number_text, with_explainable
 from ._plan import Plan
-from ._pointer import join, resolve, values
+from ._pointer import escape, join, resolve, values
 
 __all__ = [
     "Context",
@@ -447,8 +447,8 @@ def _pointer_of(path: _Path | None) -> str:
     parts: list[str] = []
     while path is not None:
         path, key = path
-        parts.append(str(key).replace("~", "~0").replace("/", "~1"))
-    return "".join("/" + p for p in reversed(parts))
+        parts.append(key)
+    return join(reversed(parts))
 
 
 def leaked_internals(ctx: Context) -> Iterator[Finding]:
@@ -534,7 +534,7 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
         if detail.validator == "required":
             missing = _missing_member(detail)
             if missing is not None:
-                pointer = f"{pointer}/{missing.replace('~', '~0').replace('/', '~1')}"
+                pointer = f"{pointer}/{escape(missing)}"
                 message = f"missing required member {missing!r}"
         yield ctx.finding("envelope-schema", _one_line(message), pointer)
 

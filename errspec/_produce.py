@@ -289,10 +289,11 @@ def _code_text(phrase: str, fmt: str) -> str:
     return "_".join(w.lower() for w in words)
 
 
-def _code_for(profile: Profile, info: ErrorInfo) -> str | None:
+def _code_for(profile: Profile, info: ErrorInfo, default: str | None = None) -> str | None:
     """The code to render: ``info.code`` (checked against a closed catalogue), else the
     first catalogue code for the status, else (open catalogues with a casing) the status's
-    reason phrase in that casing."""
+    reason phrase in that casing, else (no casing) ``default``: the schema's default for
+    the code member (RFC 9457's ``"type": "about:blank"``)."""
     spec = profile.code
     if spec is None:
         return None
@@ -311,13 +312,37 @@ def _code_for(profile: Profile, info: ErrorInfo) -> str | None:
             return code
     if not spec.open:
         raise ErrspecError(f"{profile.id}: no code in its closed catalogue for {info.status}")
-    if spec.format == "any":
-        return None
+    if spec.format == "any":  # the schema's default for the member, if it has one
+        return default
     try:
         phrase = HTTPStatus(info.status).phrase
     except ValueError:
         phrase = f"error {info.status}"
     return _code_text(phrase, spec.format)
+
+
+def _code_default(env: Envelope) -> str | None:
+    """The ``default`` the envelope's schema gives its code member (problem details:
+    ``type`` defaults to ``about:blank``, RFC 9457 §3.1.1), or ``None``."""
+    if env.profile.code is None:
+        return None
+    root = env.schema
+
+    def deref(node: Any) -> Any:
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return root.get("$defs", {}).get(ref[len("#/$defs/") :], {})
+        return node
+
+    node: Any = root
+    for segment in compile_pointer(env.profile.code.pointer):
+        props = deref(node).get("properties") if isinstance(deref(node), dict) else None
+        if not isinstance(props, dict) or segment not in props:
+            return None
+        node = props[segment]
+    node = deref(node)
+    default = node.get("default") if isinstance(node, dict) else None
+    return default if isinstance(default, str) else None
 
 
 def _fill_required(node: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
@@ -366,7 +391,7 @@ def render(info: ErrorInfo, envelope: EnvelopeArg = "problem-details") -> Respon
     if fe is not None:
         _put_in(seed, compile_pointer(fe.message), info.message)
     b = _Builder(env, seed, fe_segments)
-    code = _code_for(p, info)
+    code = _code_for(p, info, _code_default(env))
     if p.code is not None and code is not None:
         b.put(compile_pointer(p.code.pointer), code)
     b.put(compile_pointer(p.message), info.message)
@@ -523,6 +548,8 @@ def parse(response: Any, envelope: EnvelopeArg = "auto") -> ErrorInfo:
     code = _first_str(body, p.code.pointer, p) if p.code else None
     if code is None and p.code is not None and p.code.header is not None:
         code = r.header(p.code.header)
+    if code is not None and code == _code_default(env):  # about:blank: no code of its own
+        code = None
     retry = _header_delay(r, p.retry_hint_header)
     if retry is None and p.retry_hint_pointer is not None:
         for value in values(body, compile_pointer(p.retry_hint_pointer)):
@@ -592,6 +619,16 @@ def convert(response: Any, to: EnvelopeArg, source: EnvelopeArg = "auto") -> Res
     casing = target.profile.code.format if target.profile.code else "any"
     if info.code is not None and casing in CASING and not CASING[casing].fullmatch(info.code):
         info = replace(info, code=None)
+    return render_nearest(info, target)
+
+
+def render_nearest(info: ErrorInfo, envelope: EnvelopeArg) -> Response:
+    """:func:`render`, or the nearest response ``envelope`` can send when it cannot take
+    ``info`` as it is: without the code (a code its closed catalogue does not know), and
+    when it has no code for the status at all, with the general status of the class (400
+    or 500). The caller sees the changed status on the response. Servers and converters
+    use this; :func:`render` itself never changes what it is given."""
+    target = _envelope(envelope)
     try:
         return render(info, target)
     except ErrspecError:
@@ -603,7 +640,7 @@ def convert(response: Any, to: EnvelopeArg, source: EnvelopeArg = "auto") -> Res
             raise
     # A status the target cannot express (no code for it in a closed catalogue: google-rpc
     # has none for 422): the general status of its class, as AIP-193 maps a validation
-    # error to INVALID_ARGUMENT/400. The caller sees the changed status.
+    # error to INVALID_ARGUMENT/400.
     return render(replace(info, code=None, status=400 if info.status < 500 else 500), target)
 
 

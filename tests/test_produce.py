@@ -127,7 +127,10 @@ def test_render_problem_details_429() -> None:
     assert response.status == 429
     assert response.header("Content-Type") == "application/problem+json"
     assert response.header("Retry-After") == "13"
-    assert response.body == {"detail": "Slow down", "instance": "/r/1", "status": 429}
+    # RFC 9457 §3.1.1: no code of its own is the schema's default type, written out
+    body = {"type": "about:blank", "detail": "Slow down", "instance": "/r/1", "status": 429}
+    assert response.body == body
+    assert parse(response).code is None
 
 
 def test_render_uses_the_catalogue_code_and_required_headers() -> None:

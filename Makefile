@@ -85,6 +85,10 @@ demo: $(VENV)/.installed-examples
 	@echo "== spec-aware checks and schemathesis catch the app's planted defect (exit 1)"
 	cd examples && { ../$(BIN)/python -m pytest -p no:cacheprovider; status=$$?; rm -rf .hypothesis; \
 	  test $$status -eq 1 || { echo "expected the suite to fail on the planted defect (exit 1), got $$status"; exit 1; }; }
+	@echo
+	@echo "== the defect fixed (TASKS_APP_DEFECT=0: the 404 goes through errspec's handlers"
+	@echo "== like every other error): the same suite passes"
+	cd examples && { TASKS_APP_DEFECT=0 ../$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; rm -rf .hypothesis; exit $$status; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -1,5 +1,9 @@
 """The Tasks API of ``examples/openapi.yaml``: a small Starlette app with one planted defect.
 
+Its errors are sent by errspec's handlers (``errspec.contrib.fastapi.install``): the views
+raise :class:`errspec.contrib.APIError` (or Starlette's ``HTTPException``), and routing's
+404/405 and any crash are answered by the handlers too, all as RFC 9457 problem details.
+
 Run it with ``python examples/tasks_app.py`` (uvicorn, http://127.0.0.1:8000; or
 ``uvicorn --factory --app-dir examples tasks_app:create_app``); the spec is served at
 ``/openapi.yaml``. Point schemathesis at it with errspec's check, as
@@ -14,29 +18,30 @@ Run it with ``python examples/tasks_app.py`` (uvicorn, http://127.0.0.1:8000; or
 * The store lives in memory, per app, seeded with two tasks.
 
 THE DEFECT (on purpose, the one thing wrong with this app): the 404 for an unknown task id
-says ``"status": 400`` in its body while the HTTP status is 404. Everything else about that
-response is right, and it fits the spec's ``ProblemDetails`` schema, so schemathesis' own
-checks pass it; errspec's ``status-mismatch`` rule (RFC 9457 §3.1.2: the status member must
-be the HTTP status) is what catches it. ``create_app(defect=False)``, or the environment
-variable ``TASKS_APP_DEFECT=0`` when ``create_app()`` is called without ``defect`` (as by
-``python examples/tasks_app.py``), gives the fixed app.
+is written by hand, bypassing errspec's handlers, and says ``"status": 400`` in its body
+while the HTTP status is 404. Everything else about that response is right, and it fits the
+spec's ``ProblemDetails`` schema, so schemathesis' own checks pass it; errspec's
+``status-mismatch`` rule (RFC 9457 §3.1.2: the status member must be the HTTP status) is
+what catches it. The fixed app raises ``APIError(404, …)`` like every other view:
+``create_app(defect=False)``, or the environment variable ``TASKS_APP_DEFECT=0`` when
+``create_app()`` is called without ``defect`` (as by ``python examples/tasks_app.py``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from errspec import FieldError
+from errspec.contrib import APIError
+from errspec.contrib.fastapi import install
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE / "openapi.yaml"
@@ -61,64 +66,31 @@ class JSON(JSONResponse):
         return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
-def problem(
-    status: int,
-    detail: str | None = None,
-    *,
-    type_: str = "about:blank",
-    title: str | None = None,
-    instance: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    body_status: int | None = None,
-    **extensions: Any,
-) -> Response:
-    """An RFC 9457 problem details response; ``body_status`` overrides the ``status`` member."""
-    body: dict[str, Any] = {
-        "type": type_,
-        "title": title or HTTPStatus(status).phrase,
-        "status": status if body_status is None else body_status,
-    }
-    if detail is not None:
-        body["detail"] = detail
-    if instance is not None:
-        body["instance"] = instance
-    body.update(extensions)
-    return JSON(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
-
-
-def instance_of(request: Request) -> str:
-    """The request path as a URI reference (percent-encoded), for the ``instance`` member."""
-    return quote(request.url.path, safe="/")
-
-
-def unauthorized(request: Request) -> Response | None:
-    """A 401 unless the request carries ``Authorization: Bearer demo-token``."""
+def authorize(request: Request) -> None:
+    """Raise a 401 unless the request carries ``Authorization: Bearer demo-token``."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip() == DEMO_TOKEN:
-        return None
+        return
     if scheme.lower() == "bearer":
         challenge, detail = 'Bearer error="invalid_token"', "The bearer token is not valid."
     else:
         challenge, detail = "Bearer", "Send Authorization: Bearer demo-token."
-    return problem(
-        401, detail, instance=instance_of(request), headers={"WWW-Authenticate": challenge}
-    )
+    raise APIError(401, detail, headers={"WWW-Authenticate": challenge})
 
 
-def validate_new_task(data: Any) -> list[dict[str, str]]:
-    """What is wrong with a NewTask body, as RFC 9457 §3 ``errors`` (detail + JSON Pointer)."""
+def validate_new_task(data: Any) -> list[FieldError]:
+    """What is wrong with a NewTask body, one field error per problem (a JSON Pointer into
+    the body, as RFC 9457 §3's ``errors`` have it)."""
     if not isinstance(data, dict):
-        return [{"detail": "must be a JSON object", "pointer": "#"}]
+        return [FieldError("#", "must be a JSON object")]
     errors = []
     title = data.get("title")
     if "title" not in data:
-        errors.append({"detail": "is required", "pointer": "#/title"})
+        errors.append(FieldError("#/title", "is required"))
     elif not isinstance(title, str) or not title:
-        errors.append({"detail": "must be a non-empty string", "pointer": "#/title"})
+        errors.append(FieldError("#/title", "must be a non-empty string"))
     if "priority" in data and data["priority"] not in PRIORITIES:
-        errors.append(
-            {"detail": f"must be one of {', '.join(PRIORITIES)}", "pointer": "#/priority"}
-        )
+        errors.append(FieldError("#/priority", f"must be one of {', '.join(PRIORITIES)}"))
     return errors
 
 
@@ -131,32 +103,28 @@ def create_app(*, defect: bool | None = None) -> Starlette:
     counter = iter(range(len(SEED) + 1, 10**9))
 
     async def tasks_collection(request: Request) -> Response:
-        if denied := unauthorized(request):
-            return denied
+        authorize(request)
         if request.method == "POST":
             return await create_task(request)
         return JSON(list(tasks.values()))
 
     async def create_task(request: Request) -> Response:
-        instance = instance_of(request)
         body = await request.body()
         if not body:
-            return problem(400, "The request needs a task as its JSON body.", instance=instance)
+            raise APIError(400, "The request needs a task as its JSON body.")
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
-            return problem(415, "Send the task as application/json.", instance=instance)
+            raise APIError(415, "Send the task as application/json.")
         try:
             data = json.loads(body)
         except ValueError:  # not UTF-8 or not JSON
-            return problem(400, "The request body is not valid JSON.", instance=instance)
+            raise APIError(400, "The request body is not valid JSON.") from None
         if errors := validate_new_task(data):
-            return problem(
+            raise APIError(
                 422,
                 "The task does not fit the NewTask schema.",
-                type_=VALIDATION_ERROR,
-                title="Your request is not valid.",
-                instance=instance,
-                errors=errors,
+                code=VALIDATION_ERROR,
+                field_errors=errors,
             )
         task = {"id": f"t{next(counter)}", "title": data["title"]}
         if "priority" in data:
@@ -165,44 +133,43 @@ def create_app(*, defect: bool | None = None) -> Starlette:
         return JSON(task, status_code=201, headers={"Location": f"/tasks/{task['id']}"})
 
     async def get_task(request: Request) -> Response:
-        if denied := unauthorized(request):
-            return denied
+        authorize(request)
         task = tasks.get(request.path_params["id"])
         if task is not None:
             return JSON(task)
-        return problem(
-            404,
-            "There is no task with this id.",
-            instance=instance_of(request),
-            # DELIBERATE DEFECT: the body says 400 while the HTTP status is 404. It still fits
-            # the declared ProblemDetails schema; only errspec's status-mismatch catches it.
-            body_status=400 if defect else None,
-        )
+        if defect:
+            # DELIBERATE DEFECT: a hand-written 404 that bypasses errspec's handlers and
+            # says 400 in its body. It still fits the declared ProblemDetails schema; only
+            # errspec's status-mismatch catches it. The fix is the `raise` below.
+            return JSON(
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 400,
+                    "detail": "There is no task with this id.",
+                },
+                status_code=404,
+                media_type=PROBLEM_JSON,
+            )
+        raise APIError(404, "There is no task with this id.")
 
     async def spec_file(request: Request) -> Response:
         path = SPEC if request.url.path == "/openapi.yaml" else COMPONENTS
         return Response(path.read_bytes(), media_type="application/yaml")
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        return problem(exc.status_code, instance=instance_of(request), headers=exc.headers)
-
-    async def server_error(request: Request, exc: Exception) -> Response:
-        return problem(500, "The server could not handle the request.")
-
     app = Starlette(
         routes=[
-            # One route per path, so that a 405 lists every method in Allow.
             Route("/tasks", tasks_collection, methods=["GET", "POST"]),
             Route("/tasks/{id}", get_task, methods=["GET"]),
             Route("/openapi.yaml", spec_file, methods=["GET"]),
             Route("/errspec/problem-details.openapi-3.1.yaml", spec_file, methods=["GET"]),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     # "/tasks/" is an unknown route (404), not a redirect to "/tasks".
     app.router.redirect_slashes = False
-    return app
+    # Every error (the views' APIError and HTTPException, routing's 404 and 405 with Allow,
+    # a crash as a 500 that leaks nothing) as an RFC 9457 problem.
+    return install(app, "problem-details")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,16 @@ def test_malformed_json_is_400(client: TestClient, errspec_checker: ErrspecCheck
     errspec_checker.assert_error_response(response, status=400)
 
 
+def test_unknown_method_is_405_with_allow(
+    client: TestClient, errspec_checker: ErrspecChecker
+) -> None:
+    # Answered by errspec's handlers (routing raises it), in the envelope like the rest.
+    response = client.delete("/tasks")
+    assert response.headers["Allow"] == "GET, HEAD, POST"
+    report = errspec_checker.check(response)
+    assert [f.rule for f in report.findings if f.severity == "error"] == []
+
+
 def test_unknown_task_is_404(client: TestClient, errspec_checker: ErrspecChecker) -> None:
     # This is the test that catches the planted defect: the body says "status": 400.
     errspec_checker.assert_error_response(client.get("/tasks/t404"), status=404)

@@ -25,7 +25,11 @@ from .conftest import REPO
 
 pytest_plugins = ["pytester"]
 
-DOCS = [REPO / "README.md", REPO / "docs" / "schemathesis.md"]
+DOCS = [
+    REPO / "README.md",
+    REPO / "docs" / "schemathesis.md",
+    *sorted((REPO / "docs" / "frameworks").glob("*.md")),
+]
 _SNIPPET = re.compile(
     r"^<!-- doc-test: (?P<kind>\w+)(?P<args>[^>]*)-->\n```(?P<lang>\w*)\n(?P<code>.*?)^```",
     re.M | re.S,

@@ -275,6 +275,13 @@ def _allowed(profile: Profile, pointer: str | None, status: int) -> bool:
     )
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Client Error" if status < 500 else "Server Error"
+
+
 def _code_text(phrase: str, fmt: str) -> str:
     words = phrase.replace("-", " ").split()
     f = fmt.lower().replace("-", "_")
@@ -395,6 +402,8 @@ def render(info: ErrorInfo, envelope: EnvelopeArg = "problem-details") -> Respon
     if p.code is not None and code is not None:
         b.put(compile_pointer(p.code.pointer), code)
     b.put(compile_pointer(p.message), info.message)
+    if p.summary is not None and info.code is None:  # the generic error: the status phrase
+        b.put(compile_pointer(p.summary), _phrase(status))
     if info.request_id is not None and p.request_id_pointer is not None:
         b.put(compile_pointer(p.request_id_pointer), info.request_id)
     if (

@@ -163,6 +163,8 @@ class Profile:
     markers: tuple[str, ...]
     priority: int
     signature: Signature | None = None
+    #: Where the status's reason phrase goes, for an error without a code of its own.
+    summary: str | None = None
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
@@ -212,6 +214,7 @@ class Profile:
             ),
             request_id_pointer=rid.get("body"),
             request_id_header=rid.get("header"),
+            summary=data.get("summary"),
             retry_hint_header=hint.get("header"),
             retry_hint_pointer=hint.get("body"),
             conditional_members=tuple(

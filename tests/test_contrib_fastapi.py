@@ -62,6 +62,10 @@ def tasks_app(envelope: str) -> FastAPI:
     def crash() -> None:
         raise RuntimeError(SECRET)
 
+    @app.get("/cached")
+    def cached() -> None:
+        raise HTTPException(304, headers={"ETag": '"v1"'})
+
     @app.get("/busy")
     def busy() -> None:
         raise APIError(503, "Down for maintenance.", retry_after=7.2)
@@ -184,6 +188,11 @@ def test_api_error_carries_retry_after(client: TestClient, envelope: str) -> Non
     conforms(response, envelope)
     assert errspec.retry_delay(response, envelope) == 8.0
     assert errspec.parse(response, envelope).retry_after == 8.0
+
+
+def test_a_status_below_400_is_not_an_error(client: TestClient) -> None:
+    response = client.get("/cached")
+    assert (response.status_code, response.headers["etag"], response.content) == (304, '"v1"', b"")
 
 
 def test_api_error_with_field_errors(client: TestClient, envelope: str) -> None:

@@ -38,6 +38,10 @@ def tasks_app(envelope: str) -> Flask:
     def get_task(task_id: int) -> None:
         abort(404, f"There is no task {task_id}.")
 
+    @app.get("/folders/")
+    def folders() -> list[str]:
+        return []
+
     @app.get("/private")
     def private() -> None:
         abort(401)
@@ -109,6 +113,13 @@ def test_api_error_with_retry_after(envelope: str) -> None:
     conforms(response, envelope)
     # AIP-194: RESOURCE_EXHAUSTED is not retried automatically; the others say when.
     assert errspec.retry_delay(response, envelope) == (None if envelope == "google-rpc" else 30.0)
+
+
+def test_routing_redirect_is_not_an_error() -> None:
+    # werkzeug's RequestRedirect is an HTTPException too: it stays a redirect.
+    response = tasks_app("problem-details").test_client().get("/folders")
+    assert response.status_code == 308
+    assert response.headers["Location"].endswith("/folders/")
 
 
 def test_abort_with_a_ready_response_is_left_alone() -> None:

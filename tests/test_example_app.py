@@ -48,7 +48,7 @@ def test_the_suite_catches_the_planted_defect(tmp_path: Path) -> None:
     failed = sorted(re.findall(r"^FAILED (\S+)", out, flags=re.M))
     assert failed == CATCHING, out
     assert "test_generated_requests[GET /tasks/{id}]" in out  # the one operation that fails
-    assert re.search(r"=+ 2 failed, 9 passed in", out), out
+    assert re.search(r"=+ 2 failed, 10 passed in", out), out
     # both say why, in errspec's words
     assert out.count("status-mismatch body says status 400 but the HTTP status is 404") >= 2
     assert "errspec: envelope problem-details, spec" in out  # the [tool.errspec] header
@@ -58,4 +58,4 @@ def test_the_suite_catches_the_planted_defect(tmp_path: Path) -> None:
 def test_without_the_defect_the_suite_passes(tmp_path: Path) -> None:
     result = _run_suite(tmp_path, defect=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"=+ 11 passed in", result.stdout), result.stdout
+    assert re.search(r"=+ 12 passed in", result.stdout), result.stdout

@@ -127,8 +127,15 @@ def test_render_problem_details_429() -> None:
     assert response.status == 429
     assert response.header("Content-Type") == "application/problem+json"
     assert response.header("Retry-After") == "13"
-    # RFC 9457 §3.1.1: no code of its own is the schema's default type, written out
-    body = {"type": "about:blank", "detail": "Slow down", "instance": "/r/1", "status": 429}
+    # RFC 9457 §3.1.1: no code of its own is the schema's default type, written out, and
+    # §4.2.1: its title is the status phrase (the profile's summary)
+    body = {
+        "type": "about:blank",
+        "title": "Too Many Requests",
+        "detail": "Slow down",
+        "instance": "/r/1",
+        "status": 429,
+    }
     assert response.body == body
     assert parse(response).code is None
 

@@ -102,6 +102,8 @@ def install(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code < 400:  # not an error (a 304 raised to stop early): no body
+            return Response(status_code=exc.status_code, headers=exc.headers)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = allow_header(

@@ -73,6 +73,8 @@ def install(
     def http_error(exc: HTTPException) -> Any:
         if exc.response is not None:  # abort(response): the view made its own
             return exc.response
+        if exc.code is not None and exc.code < 400:  # routing's redirect (308): not an error
+            return exc.get_response()
         status = exc.code or 500
         headers = {
             name: value

@@ -4,10 +4,13 @@ OpenAPI lints clean."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.security import HTTPBearer
 from fastapi.testclient import TestClient
@@ -20,6 +23,8 @@ from starlette.routing import Route
 import errspec
 from errspec.contrib import APIError
 from errspec.contrib.fastapi import install
+
+from .conftest import SCHEMAS
 
 ALL = [e.id for e in errspec.envelopes()]
 #: Open catalogues without a code for some statuses the handlers send (405, 422, 503): render
@@ -298,3 +303,48 @@ def test_starlette_app() -> None:
     for response in (missing, not_allowed, crashed):
         assert list(errspec.check_response(response, envelope="google-rpc").findings) == []
     assert errspec.parse(missing).code == "NOT_FOUND"
+
+
+# --- a house envelope ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def house_envelope(tmp_path: Path) -> Path:
+    """Problem details plus a required ``trace_id``, which is the request id (body and
+    ``X-Trace-Id`` header): the producer fills it from the request, or makes one."""
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://acme.example/errors/v1/envelope.schema.json",
+        "allOf": [{"$ref": "https://errspec.dev/schemas/v1/problem-details/envelope.schema.json"}],
+        "required": ["trace_id"],
+        "properties": {"trace_id": {"type": "string", "minLength": 1}},
+    }
+    (folder / "envelope.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    profile = yaml.safe_load((SCHEMAS / "problem-details" / "profile.yaml").read_text())
+    profile.update(id="acme-problem", aliases=[], title="Acme problem details")
+    profile["openapi"] = {"schema_name": "AcmeProblem"}
+    profile["request_id"] = {"body": "/trace_id", "header": "X-Trace-Id"}
+    (folder / "profile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return folder
+
+
+def test_a_house_envelope_folder(house_envelope: Path) -> None:
+    app = tasks_app(str(house_envelope))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        responses = [
+            client.get("/tasks/7", headers={"X-Trace-Id": "t-1"}),
+            client.post("/tasks", json={}),
+            client.put("/tasks"),
+            client.get("/crash"),
+        ]
+    assert [r.status_code for r in responses] == [404, 422, 405, 500]
+    assert responses[0].json()["trace_id"] == "t-1"
+    for response in responses:
+        report = errspec.check_response(response, envelope=house_envelope)
+        assert [(f.rule, f.pointer) for f in report.findings] == []
+        assert response.json()["trace_id"] == response.headers["x-trace-id"]
+    report = errspec.lint(app.openapi(), envelope=house_envelope)
+    assert [(f.rule, f.pointer, f.message) for f in report.findings] == []
+    assert "AcmeProblem" in app.openapi()["components"]["schemas"]

@@ -40,8 +40,17 @@ from ._plan import plan_for
 from ._profile import Profile
 from ._recognize import signature_data
 from ._registry import Envelope, envelopes, get_envelope, load_envelope
-from ._reporters import FORMAT_VERSION, REPORTERS, VERBOSITY_FORMATS, render
+from ._reporters import (
+    FORMAT_VERSION,
+    REPORTERS,
+    SUMMARY_FORMATS,
+    VERBOSITY_FORMATS,
+    render,
+    summary_output,
+)
+from ._scale import CheckJob, Part, checked_in_parallel, default_jobs
 from ._spec import Operation, Spec, load_spec
+from ._summary import DEFAULT_MAX_EXAMPLES, Summary
 
 if TYPE_CHECKING:
     from ._config import Config
@@ -379,6 +388,26 @@ def _color_wanted() -> bool:
     return not click_compat.should_strip_ansi(sys.stdout)
 
 
+def _max_examples_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-examples N`` for the summary formats (refused with the others)."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("max_examples") is not None and kwargs.get("fmt") not in SUMMARY_FORMATS:
+            fmt = kwargs.get("fmt")
+            _fail(f"--max-examples goes with --format summary or summary-json, not {fmt}")
+        return command(*args, **kwargs)
+
+    return click.option(
+        "--max-examples",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="With --format summary or summary-json: the sources shown per rule "
+        f"[default: {DEFAULT_MAX_EXAMPLES}].",
+    )(checked)
+
+
 def _config_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--config FILE`` and ``--no-config``, the same on every command that reads one."""
     command = click.option(
@@ -488,6 +517,17 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
 @click.option(
     "--allow-outside-refs", is_flag=True, help="With --spec: follow $refs outside its folder."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check with N processes (NDJSON is parsed in them too; HAR and other formats are "
+    "read by the main process). Output comes in input order, the same as with one "
+    "process. Default: every core for inputs of 8 MiB or more, else 1.",
+)
+@_max_examples_option
 @_config_options
 @_output_options
 def check_command(
@@ -502,6 +542,8 @@ def check_command(
     operation: str | None,
     allow_remote_refs: bool,
     allow_outside_refs: bool,
+    jobs: int | None,
+    max_examples: int | None,
     config_path: str | None,
     no_config: bool,
     quiet: bool,
@@ -551,10 +593,78 @@ def check_command(
             )
             chosen = spec.operation(operation) if operation is not None else None
         names = _input_names(paths)
-        _render(fmt, reports(names), quiet=quiet, statistics=statistics)
+        workers = jobs if jobs is not None else default_jobs(names)
+        if workers > 1:
+            job = CheckJob(
+                envelope=_envelope_text(envelope),
+                fail_on=fail_on,
+                options=options,
+                spec_path=spec_path,
+                allow_remote_refs=allow_remote_refs,
+                allow_outside_refs=allow_outside_refs,
+                operation=operation,
+                config=settings,
+                summary=fmt in SUMMARY_FORMATS,
+                max_examples=_max_examples(max_examples),
+            )
+            failed = _render_parts(fmt, names, job, workers, quiet=quiet, statistics=statistics)
+        elif fmt in SUMMARY_FORMATS:
+            summary = Summary(_max_examples(max_examples)).add_all(reports(names))
+            _echo(summary_output(fmt, summary))
+        else:
+            _render(fmt, reports(names), quiet=quiet, statistics=statistics)
     except ErrspecError as exc:
         _fail(str(exc))
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _envelope_text(envelope: Envelope | str) -> str:
+    """The --envelope value a worker process resolves again (an id, or a folder)."""
+    if isinstance(envelope, Envelope):
+        return envelope.id if envelope.builtin else str(envelope.location)
+    return envelope
+
+
+def _max_examples(value: int | None) -> int:
+    return DEFAULT_MAX_EXAMPLES if value is None else value
+
+
+def _echo(chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+
+
+def _render_parts(
+    fmt: str, names: tuple[str, ...], job: CheckJob, workers: int, *, quiet: bool, statistics: bool
+) -> bool:
+    """Output of ``check --jobs N``: the workers' parts in input order; an input error a
+    part ends with is raised once the reports before it are out. Whether one fails."""
+    failed = False
+    error: str | None = None
+    stdin = getattr(sys.stdin, "buffer", None)
+
+    def parts() -> Iterator[Part]:
+        nonlocal failed, error
+        for part in checked_in_parallel(names, job, workers, stdin):
+            failed = failed or part.failed
+            yield part
+            if part.error is not None:
+                error = part.error
+                return
+
+    if job.summary:
+        total = Summary(job.max_examples)
+        for part in parts():
+            if part.summary is not None:
+                total.merge(part.summary)
+        if error is None:
+            _echo(summary_output(fmt, total))
+    else:
+        reports = (report for part in parts() for report in part.reports)
+        _render(fmt, reports, quiet=quiet, statistics=statistics)
+    if error is not None:
+        raise InputError(error)
+    return failed
 
 
 _LINT_EPILOG = """\b

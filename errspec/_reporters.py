@@ -35,11 +35,13 @@ import click
 
 from .__about__ import __version__
 from ._findings import RULES, Finding, Report, no_surrogates, printable, rule_help_url
+from ._summary import DEFAULT_MAX_EXAMPLES, Summary
 
 __all__ = [
     "FORMAT_VERSION",
     "REPORTERS",
     "SARIF_SCHEMA",
+    "SUMMARY_FORMATS",
     "VERBOSITY_FORMATS",
     "Place",
     "finding_json",
@@ -50,7 +52,10 @@ __all__ = [
     "render_json",
     "render_junit",
     "render_sarif",
+    "render_summary",
+    "render_summary_json",
     "render_text",
+    "summary_output",
 ]
 
 #: Version of the ``--format json`` document; bumped only on incompatible changes.
@@ -518,13 +523,46 @@ def render_junit(reports: Iterable[Report]) -> Iterator[str]:
     yield ET.tostring(root, encoding="us-ascii").decode("ascii") + "\n"
 
 
+def summary_output(fmt: str, summary: Summary) -> Iterator[str]:
+    """A counted :class:`Summary` as ``summary`` (text) or ``summary-json``."""
+    if fmt == "summary-json":
+        doc = {
+            "errspec_version": __version__,
+            "format_version": FORMAT_VERSION,
+            "summary": summary.as_json(),
+        }
+        yield json.dumps(_no_surrogates_in(doc), indent=2, ensure_ascii=False) + "\n"
+        return
+    for line in summary.lines():
+        yield printable(line) + "\n"
+
+
+def render_summary(
+    reports: Iterable[Report], *, max_examples: int = DEFAULT_MAX_EXAMPLES
+) -> Iterator[str]:
+    """``--format summary``: counts per envelope x status x rule (and per operation), the
+    first sources of each rule, totals and rates; memory flat in the number of reports."""
+    return summary_output("summary", Summary(max_examples).add_all(reports))
+
+
+def render_summary_json(
+    reports: Iterable[Report], *, max_examples: int = DEFAULT_MAX_EXAMPLES
+) -> Iterator[str]:
+    """``--format summary-json``: the summary as one JSON document."""
+    return summary_output("summary-json", Summary(max_examples).add_all(reports))
+
+
 REPORTERS: dict[str, Reporter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
     "junit": render_junit,
+    "summary": render_summary,
+    "summary-json": render_summary_json,
 }
+#: The formats that count instead of listing (``--max-examples`` goes with them).
+SUMMARY_FORMATS = ("summary", "summary-json")
 
 #: The formats that take ``quiet`` and ``statistics``: text changes, json's document never
 #: does (its ``summary.rules`` is always there).

@@ -44,7 +44,9 @@ if TYPE_CHECKING:
         registry,
     )
     from ._routes import Operation
+    from ._scale import check_records
     from ._spec import Spec, load_spec
+    from ._summary import Summary
 
 # Public name -> the private module that defines it. Imported on first use (PEP 562), so
 # `import errspec` (and the pytest plugin every test run loads) stays cheap.
@@ -84,6 +86,8 @@ _LAZY: dict[str, str] = {
     "as_response_async": "._adapters",
     "assert_error_response": "._assertions",
     "check_response": "._check",
+    "check_records": "._scale",
+    "Summary": "._summary",
     "components_document": "._components",
     "components_yaml": "._components",
     "detect": "._detect",
@@ -134,11 +138,13 @@ __all__ = [
     "SourceRef",
     "Spec",
     "StatusEcho",
+    "Summary",
     "UnknownEnvelopeError",
     "__version__",
     "as_response",
     "as_response_async",
     "assert_error_response",
+    "check_records",
     "check_response",
     "components_document",
     "components_yaml",

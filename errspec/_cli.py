@@ -637,33 +637,33 @@ def _echo(chunks: Iterable[str]) -> None:
 def _render_parts(
     fmt: str, names: tuple[str, ...], job: CheckJob, workers: int, *, quiet: bool, statistics: bool
 ) -> bool:
-    """Output of ``check --jobs N``: the workers' parts in input order; an input error a
-    part ends with is raised once the reports before it are out. Whether one fails."""
+    """Output of ``check --jobs N``: the workers' parts in input order. An input error a
+    part ends with is raised right after the reports before it, where one process would
+    raise it (the output stops there the same way). Whether a report fails."""
     failed = False
-    error: str | None = None
     stdin = getattr(sys.stdin, "buffer", None)
 
     def parts() -> Iterator[Part]:
-        nonlocal failed, error
+        nonlocal failed
         for part in checked_in_parallel(names, job, workers, stdin):
             failed = failed or part.failed
             yield part
             if part.error is not None:
-                error = part.error
-                return
+                raise InputError(part.error)
 
     if job.summary:
         total = Summary(job.max_examples)
         for part in parts():
             if part.summary is not None:
                 total.merge(part.summary)
-        if error is None:
-            _echo(summary_output(fmt, total))
+        _echo(summary_output(fmt, total))
     else:
-        reports = (report for part in parts() for report in part.reports)
-        _render(fmt, reports, quiet=quiet, statistics=statistics)
-    if error is not None:
-        raise InputError(error)
+        _render(
+            fmt,
+            (report for part in parts() for report in part.reports),
+            quiet=quiet,
+            statistics=statistics,
+        )
     return failed
 
 
@@ -722,6 +722,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
     help="With SPEC `-` (standard input): the name findings give the spec; relative $refs "
     "resolve from its folder.",
 )
+@_max_examples_option
 @_config_options
 @_output_options
 def lint_command(
@@ -737,6 +738,7 @@ def lint_command(
     full_validation: bool,
     baseline: str | None,
     write_baseline: str | None,
+    max_examples: int | None,
     quiet: bool,
     statistics: bool,
 ) -> None:
@@ -780,7 +782,10 @@ def lint_command(
     if write_baseline:
         count = save_baseline(write_baseline, (f for r in reports for f in r.findings))
         click.echo(f"wrote {write_baseline} ({count} findings)", err=True)
-    _render(fmt, reports, quiet=quiet, statistics=statistics)
+    if fmt in SUMMARY_FORMATS:
+        _echo(summary_output(fmt, Summary(_max_examples(max_examples)).add_all(reports)))
+    else:
+        _render(fmt, reports, quiet=quiet, statistics=statistics)
     threshold: Severity = fail_on or config.fail_on or "error"
     failed = any(r.fails(threshold) for r in reports) and not write_baseline
     click.echo(f"linted in {time.perf_counter() - started:.2f} s", err=True)

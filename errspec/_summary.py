@@ -202,11 +202,14 @@ class Summary:
         """The summary as text: one screen for any number of reports (the ``max_rows``
         most frequent rows of each table; the JSON form has them all)."""
         what = "documents" if self.kind == "spec" else "responses"
+        if self.reports == 1:
+            what = what[:-1]
         verb = "linted" if self.kind == "spec" else "checked"
         rate = f" ({100 * self.conforming / self.reports:.1f} %)" if self.reports else ""
         yield (
             f"{self.reports:,} {what} {verb}: {self.conforming:,} conform{rate}, "
-            f"{self.failing:,} do not; {self.errors:,} errors, {self.warnings:,} warnings"
+            f"{self.failing:,} do not; {_plural(self.errors, 'error')}, "
+            f"{_plural(self.warnings, 'warning')}"
         )
         if self.kind != "spec" and self.envelopes:
             yield ""
@@ -249,6 +252,10 @@ class Summary:
             ]
             yield from _table(table, right=(1, 4))
             yield from _more(len(ops) - max_rows)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _more(hidden: int) -> Iterator[str]:

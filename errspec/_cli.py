@@ -28,32 +28,32 @@ import click
 import click._compat as click_compat
 
 from .__about__ import __version__
-from ._check import check_response
-from ._components import OPENAPI_VERSIONS, OpenAPIVersion, components_document, components_yaml
-from ._detect import Detection, detect
-from ._exceptions import ErrspecError
-from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
-from ._house import HouseShape, infer_from_body, write_house
-from ._http import Response, is_json_media_type
-from ._inputs import DEFAULT_MAX_BODY, InputError, ReadOptions, check_path, read_responses
-from ._plan import plan_for
-from ._profile import Profile
-from ._recognize import signature_data
-from ._registry import Envelope, envelopes, get_envelope, load_envelope
-from ._reporters import (
-    FORMAT_VERSION,
-    REPORTERS,
+from ._defaults import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_EXAMPLES,
+    FORMATS,
+    OPENAPI_VERSIONS,
     SUMMARY_FORMATS,
     VERBOSITY_FORMATS,
-    render,
-    summary_output,
+    OpenAPIVersion,
+    builtin_ids,
 )
-from ._scale import CheckJob, Part, checked_in_parallel, default_jobs
-from ._spec import Operation, Spec, load_spec
-from ._summary import DEFAULT_MAX_EXAMPLES, Summary
+from ._exceptions import ErrspecError
+from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
 
+# Everything else is imported by the command that needs it: `errspec --version` and
+# `--help` load no schema library, no YAML and no envelope (start-up is measured in
+# bench/startup.py).
 if TYPE_CHECKING:
     from ._config import Config
+    from ._detect import Detection
+    from ._house import HouseShape
+    from ._http import Response
+    from ._inputs import ReadOptions
+    from ._profile import Profile
+    from ._registry import Envelope
+    from ._scale import CheckJob, Part
+    from ._spec import Operation, Spec
 
 __all__ = ["cli", "main"]
 
@@ -79,6 +79,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _envelope(name: str) -> Envelope:
+    from ._registry import get_envelope
+
     try:
         return get_envelope(name)
     except ErrspecError as exc:
@@ -176,6 +178,9 @@ def envelopes_command(
       errspec envelopes rfc9457 --format json
       errspec envelopes new ./acme-errors --from-spec openapi.yaml
     """
+    from ._registry import envelopes
+    from ._reporters import FORMAT_VERSION
+
     if args and args[0] == "new":
         _envelopes_new(args[1:], from_spec, from_response, force)
         return
@@ -206,6 +211,9 @@ def _envelopes_new(
 ) -> None:
     """`errspec envelopes new DIR [--from-spec SPEC | --from-response FILE]`: with neither,
     a scaffold to edit, `{code, message}` (valid and loadable as it is)."""
+    from ._house import infer_from_body, write_house
+    from ._registry import load_envelope
+
     if len(args) != 1:
         _fail("usage: errspec envelopes new DIR [--from-spec SPEC | --from-response FILE]")
     folder = Path(args[0])
@@ -238,7 +246,9 @@ def _envelopes_new(
 def _house_of_response(path: Path) -> HouseShape:
     """The house shape of a response record (or of a bare JSON error body), read as
     `errspec check` reads a record: strict JSON, bounded, one line on bad input."""
-    from ._inputs import _load_json_document, response_from_record
+    from ._house import infer_from_body
+    from ._http import is_json_media_type
+    from ._inputs import InputError, _load_json_document, check_path, response_from_record
 
     check_path(str(path))
     if path.stat().st_size > DEFAULT_MAX_BODY:
@@ -283,6 +293,8 @@ def components_command(
         '404':
           $ref: './errspec/problem-details.yaml#/components/responses/NotFound'
     """
+    from ._components import components_document, components_yaml
+
     env = _envelope(envelope)
     try:
         if output is not None and output.suffix.lower() == ".json":
@@ -306,10 +318,8 @@ def components_command(
 
 
 def _known_ids() -> str:
-    try:
-        return ", ".join(e.id for e in envelopes())
-    except ErrspecError:  # pragma: no cover - a broken installation still gets --help
-        return "see `errspec envelopes`"
+    """The ids for --help, from the catalogue's folder names (no envelope is loaded)."""
+    return ", ".join(builtin_ids()) or "see `errspec envelopes`"
 
 
 _ENVELOPE_IDS = _known_ids()
@@ -317,6 +327,8 @@ _ENVELOPE_IDS = _known_ids()
 
 def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> Envelope | str:
     """`--envelope`: an id, alias, folder path or `auto` (choices come from the catalogue)."""
+    from ._registry import get_envelope
+
     if value.strip().lower() == "auto":
         return "auto"
     try:
@@ -327,6 +339,8 @@ def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> 
 
 def _input_names(paths: tuple[str, ...]) -> tuple[str, ...]:
     """The inputs, each checked before any is read (a bad path fails before output)."""
+    from ._inputs import InputError, check_path
+
     names = paths or ("-",)
     for name in names:
         if name != "-":
@@ -337,6 +351,8 @@ def _input_names(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _read_all(names: tuple[str, ...], options: ReadOptions) -> Iterator[Response]:
+    from ._inputs import read_responses
+
     stdin = getattr(sys.stdin, "buffer", None)  # None: standard input is closed
     for name in names:
         yield from read_responses(name, options, stdin=stdin)
@@ -372,6 +388,8 @@ def _render(
     fmt: str, reports: Iterable[Report], *, quiet: bool = False, statistics: bool = False
 ) -> None:
     """Write the reports in format ``fmt`` to standard output, chunk by chunk."""
+    from ._reporters import render
+
     if (quiet or statistics) and fmt not in VERBOSITY_FORMATS:
         _fail(f"--quiet and --statistics go with --format text or json, not {fmt}")
     color = _color_wanted()
@@ -475,9 +493,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
     help="Envelope id or alias, a path to an envelope folder, or `auto` to detect it per "
     f"response. Ids: {_ENVELOPE_IDS}.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning"]),
@@ -556,6 +572,13 @@ def check_command(
     a 429 needs a valid Retry-After, and so on — see docs/rules/. With --spec, each
     response is also checked against what its operation documents.
     """
+    from ._check import check_response
+    from ._inputs import ReadOptions
+    from ._reporters import summary_output
+    from ._scale import CheckJob, default_jobs
+    from ._spec import load_spec
+    from ._summary import Summary
+
     options = ReadOptions(max_body=max_body, all_responses=all_responses, errors_only=errors_only)
     failed = False
     spec: Spec | None = None
@@ -620,7 +643,7 @@ def check_command(
 
 def _envelope_text(envelope: Envelope | str) -> str:
     """The --envelope value a worker process resolves again (an id, or a folder)."""
-    if isinstance(envelope, Envelope):
+    if not isinstance(envelope, str):
         return envelope.id if envelope.builtin else str(envelope.location)
     return envelope
 
@@ -640,6 +663,11 @@ def _render_parts(
     """Output of ``check --jobs N``: the workers' parts in input order. An input error a
     part ends with is raised right after the reports before it, where one process would
     raise it (the output stops there the same way). Whether a report fails."""
+    from ._inputs import InputError
+    from ._reporters import summary_output
+    from ._scale import checked_in_parallel
+    from ._summary import Summary
+
     failed = False
     stdin = getattr(sys.stdin, "buffer", None)
 
@@ -695,9 +723,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
     help="The spec's error envelope (default: the majority of its error responses). "
     f"Ids: {_ENVELOPE_IDS}.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--fail-on", type=click.Choice(["error", "warning"]), default=None, help="[default: error]"
 )
@@ -753,6 +779,8 @@ def lint_command(
     from ._config import Baseline, read_baseline, spec_of
     from ._config import write_baseline as save_baseline
     from ._lint import lint_spec, options_for
+    from ._reporters import summary_output
+    from ._summary import Summary
 
     started = time.perf_counter()
     try:
@@ -795,6 +823,8 @@ def lint_command(
 def _spec_input(name: str, stdin_filename: str | None) -> Any:
     """A SPEC argument as lint takes it: a path, or for `-` the document on standard input
     (bounded like a file), named by --stdin-filename."""
+    from ._inputs import InputError
+
     if name != "-":
         return name
     from ._specload import DEFAULT_MAX_BYTES, parse_document
@@ -810,6 +840,8 @@ def _spec_input(name: str, stdin_filename: str | None) -> Any:
 
 
 def _default_spec() -> str:
+    from ._inputs import InputError
+
     for name in (
         "openapi.yaml",
         "openapi.yml",
@@ -904,7 +936,9 @@ def convert_command(paths: tuple[str, ...], to: str, source: str, errors_only: b
       errspec convert legacy-404.json --to problem-details
       errspec convert traffic.ndjson --from error-object --to rfc9457 > converted.ndjson
     """
+    from ._inputs import ReadOptions
     from ._produce import convert
+    from ._registry import get_envelope
 
     try:
         target = get_envelope(to)
@@ -943,6 +977,7 @@ def config_command(config_path: str | None, no_config: bool, fmt: str) -> None:
     check all read the same one; a relative `spec` is relative to the file's folder.
     """
     from ._config import find_config, spec_of
+    from ._reporters import FORMAT_VERSION
 
     settings = _settings(config_path, no_config)
     source = settings.source
@@ -1016,6 +1051,10 @@ def detect_command(paths: tuple[str, ...], fmt: str, all_responses: bool) -> Non
     When two envelopes fit equally well (a bare {"error": {"code", "message"}} fits
     both odata and error-object) the profile priority decides, and the output says so.
     """
+    from ._detect import detect
+    from ._inputs import ReadOptions
+    from ._reporters import FORMAT_VERSION
+
     options = ReadOptions(all_responses=all_responses)
     first = True
     try:
@@ -1177,6 +1216,9 @@ def _summary_text(env: Envelope) -> str:
 
 def _signature_text(env: Envelope) -> list[str]:
     """How the recognizer knows the envelope: its signature, one member a line."""
+    from ._plan import plan_for
+    from ._recognize import signature_data
+
     sig = signature_data(plan_for(env))
     origin = "" if sig["declared"] else " (derived from the profile)"
     out = [f"Recognised by{origin}:"]
@@ -1195,6 +1237,9 @@ def _signature_text(env: Envelope) -> list[str]:
 
 
 def _summary_json(env: Envelope, *, brief: bool) -> dict[str, Any]:
+    from ._plan import plan_for
+    from ._recognize import signature_data
+
     p = env.profile
     data: dict[str, Any] = {
         "id": p.id,

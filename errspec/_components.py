@@ -17,17 +17,16 @@ import copy
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
+from ._defaults import OPENAPI_VERSIONS, OpenAPIVersion
 from ._exceptions import InvalidEnvelopeError
 from ._registry import Envelope, envelopes, get_envelope
 
 __all__ = ["OPENAPI_VERSIONS", "components_document", "components_yaml", "header_component_name"]
 
-OpenAPIVersion = Literal["3.0", "3.1"]
-OPENAPI_VERSIONS: tuple[OpenAPIVersion, ...] = ("3.0", "3.1")
 _FULL_VERSION = {"3.0": "3.0.3", "3.1": "3.1.0"}
 _SCHEMA_VERSION = "1.0.0"  # the version in the canonical $id (v1); bumped with breaking edits
 

@@ -34,6 +34,7 @@ from urllib.parse import quote, quote_from_bytes
 import click
 
 from .__about__ import __version__
+from ._defaults import SUMMARY_FORMATS, VERBOSITY_FORMATS
 from ._findings import RULES, Finding, Report, no_surrogates, printable, rule_help_url
 from ._summary import DEFAULT_MAX_EXAMPLES, Summary
 
@@ -561,12 +562,7 @@ REPORTERS: dict[str, Reporter] = {
     "summary": render_summary,
     "summary-json": render_summary_json,
 }
-#: The formats that count instead of listing (``--max-examples`` goes with them).
-SUMMARY_FORMATS = ("summary", "summary-json")
 
-#: The formats that take ``quiet`` and ``statistics``: text changes, json's document never
-#: does (its ``summary.rules`` is always there).
-VERBOSITY_FORMATS = ("text", "json")
 
 
 def render(

@@ -16,12 +16,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._defaults import DEFAULT_MAX_EXAMPLES
 from ._findings import RULES, Report
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "Summary"]
 
-#: Example sources kept per rule unless told otherwise (``--max-examples``).
-DEFAULT_MAX_EXAMPLES = 3
 
 # (envelope or None, status or None, rule, severity) -> count
 _Cell = tuple[str | None, int | None, str, str]

@@ -18,16 +18,18 @@ import pytest
 
 RECORD = {"status": 404, "headers": {"Content-Type": "application/problem+json"}, "body": {}}
 
-#: Runs errspec's console entry point with `check_response` replaced by one that raises.
+#: Runs errspec's console entry point with `check_response` replaced by one that raises
+#: (the command imports it from errspec._check when it runs).
 PLANTED_BUG = textwrap.dedent(
     """
     import sys
+    import errspec._check
     import errspec._cli as cli
 
     def broken(*args, **kwargs):
         raise KeyError("planted\\nbug")
 
-    cli.check_response = broken
+    errspec._check.check_response = broken
     cli.main(sys.argv[1:])
     """
 )

@@ -647,7 +647,8 @@ def test_cli_sarif_from_stdin_has_no_artifact() -> None:
 
 def test_cli_format_choices() -> None:
     result = CliRunner().invoke(cli, ["check", "--help"])
-    assert "--format [github|json|junit|sarif|text]" in result.output  # from REPORTERS
+    # _defaults.FORMATS, which tests/test_startup.py holds equal to the REPORTERS keys
+    assert "--format [github|json|junit|sarif|summary|summary-json|text]" in result.output
     code, _, err = _invoke(["check", ERROR, "--format", "xml"])
     assert code == 2
-    assert "'xml' is not one of 'github', 'json', 'junit', 'sarif', 'text'" in err
+    assert "'xml' is not one of 'github', 'json', 'junit', 'sarif', 'summary', 'summary-json', 'text'" in err

@@ -59,13 +59,13 @@ import re
 import stat
 import threading
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
-from operator import add, is_, itemgetter
+from json.scanner import make_scanner
+from operator import is_
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, cast
 
 import yaml
 
@@ -425,12 +425,8 @@ def _no_constant(name: str) -> Any:
 
 
 _STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
-#: One JSON token (string, ``[``/``{``, or a literal), then the separators after it.
-_JSON_PIECE = re.compile(rb"(" + _STRING + rb'|[\[{]|[^\s,:\[\]{}"]+)([\s,:\]}]*)')
 #: One JSON token, brackets included: group 1 a string, group 2 the colon after a key.
 _JSON_TOKEN = re.compile(rb"(" + _STRING + rb')(\s*:)?|[\[{\]}]|[^\s,:\[\]{}"]+')
-#: Twice the nesting a token's first byte opens: 2 for '[' and '{', else 0.
-_OPENS = bytes(2 if byte in b"[{" else 0 for byte in range(256))
 
 
 def _load_json(
@@ -527,95 +523,151 @@ def _json_node_count(raw: bytes) -> int:
 
 
 class _JSONIndex(_Index):
-    """Token offsets and nesting levels of a JSON text, computed on first use.
+    """Positions in a JSON text, found when asked for, by a scan of only what leads there.
 
-    ``codes[i]`` is ``2 * level + is_key`` for token ``i`` (a string, ``[``/``{`` or a
-    literal; closing brackets are not tokens), ``level`` being how many containers are
-    open before it. The direct children of the container at token ``p`` and level ``L``
-    are the tokens after ``p`` with code ``2*(L+1)`` (array items) or ``2*(L+1) + 1``
-    (object keys, each followed by its value's first token), met before the container
-    closes; the data tree tells which ordinal to look for.
+    Nothing is indexed up front. To place ``/paths/~1pets/get`` the scan reads the root
+    object's members up to ``paths``, the members of ``paths`` up to ``/pets``, and so on:
+    each member's key is read, and each value it passes over is skipped by the C JSON
+    scanner (:meth:`json.JSONDecoder.scan_once`, which returns where the value ends). What
+    a scan learned is kept per container (by its offset), so the next pointer through the
+    same container goes on from where the last one stopped: over a whole lint, each
+    container on the findings' paths is read at most once, and containers no finding
+    passes through are never read (GitHub's 13 MB description: 0.05 s for 550 findings
+    under ``/paths``, against 0.5 s for an index of every token).
+
+    The scan runs over the bytes decoded as Latin-1, one character per byte, so offsets are
+    byte offsets; JSON's structure is ASCII, and a key that is not ASCII after that is read
+    again from its UTF-8 bytes. Lines and columns come from the byte offset (columns count
+    code points).
     """
 
     def __init__(self, raw: bytes) -> None:
         super().__init__()
         self._raw = raw
-        # id(container) -> (container, token of each child: its key for an object member)
-        self._tokens: dict[int, tuple[Any, list[int]]] = {}
         self._lock = threading.Lock()
-        self._starts: array[int] | None = None
-        self._codes: bytes | array[int] = b""
-        self._lines: array[int] | None = None
+        self._text = ""  # the bytes as Latin-1, made on the first position asked for
+        self._scan: Callable[[str, int], tuple[Any, int]] = make_scanner(
+            cast(Any, json.JSONDecoder())
+        )
+        #: offset of a '{' -> what is known of its members; of a '[' -> of its items
+        self._objects: dict[int, _Members] = {}
+        self._arrays: dict[int, _Items] = {}
+        #: newlines before each block of _BLOCK bytes
+        self._blocks: array[int] | None = None
 
-    def _build(self) -> tuple[array[int], bytes | array[int]]:
-        # Only C-level iteration here (map, accumulate, chain): a Python loop over the
-        # tokens would take twice as long. The separators between tokens take a few hundred
-        # distinct values in a real file, so what each one means is computed once per value.
-        with self._lock:
-            if self._starts is None:
-                raw = self._raw
-                lead = _leading_space(raw)
-                pairs = _JSON_PIECE.findall(raw, lead)  # [(token, separators after it)]
-                ends = array("q", accumulate(map(len, chain.from_iterable(pairs)), initial=lead))
-                starts = ends[0:-1:2]
-                gaps = list(map(itemgetter(1), pairs))
-                is_key: dict[bytes, int] = {}
-                closes: dict[bytes, int] = {}  # minus twice the containers the gap closes
-                for gap in set(gaps):
-                    is_key[gap] = 1 if b":" in gap else 0
-                    closes[gap] = -2 * (gap.count(b"]") + gap.count(b"}"))
-                opens = map(_OPENS.__getitem__, map(itemgetter(0), map(itemgetter(0), pairs)))
-                del pairs
-                twice_level = accumulate(map(add, opens, map(closes.__getitem__, gaps)), initial=0)
-                codes = list(map(add, twice_level, map(is_key.__getitem__, gaps)))
-                try:
-                    self._codes = bytes(codes)
-                except ValueError:  # deeper than 127 levels: a code no longer fits a byte
-                    self._codes = array("i", codes)
-                self._starts = starts
-            return self._starts, self._codes
+    def _ready(self) -> str:
+        if not self._text:
+            self._text = self._raw.decode("latin-1")
+        return self._text
 
     def _position(self, offset: int) -> tuple[int, int]:
         raw = self._raw
-        if self._lines is None:
-            lengths = map(add, map(len, raw.split(b"\n")), repeat(1))
-            lines = array("q", accumulate(lengths, initial=0))
-            lines.pop()
-            self._lines = lines
-        line = bisect_right(self._lines, offset)
-        prefix = raw[self._lines[line - 1] : offset]
+        if self._blocks is None:
+            counts = (raw.count(b"\n", k, k + _BLOCK) for k in range(0, len(raw), _BLOCK))
+            self._blocks = array("q", accumulate(counts, initial=0))
+        block = offset // _BLOCK
+        line = self._blocks[block] + raw.count(b"\n", block * _BLOCK, offset) + 1
+        prefix = raw[raw.rfind(b"\n", 0, offset) + 1 : offset]
         col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
         return line, col + 1
 
     def root(self) -> tuple[int, int]:
-        starts, _ = self._build()
-        return self._position(starts[0])
+        return self._position(_leading_space(self._raw))
 
     def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
-        starts, codes = self._build()
-        node = data
-        token = 0
-        level = 1  # of the children of the container at `token`
-        for segment in segments:
-            found = self.child(node, segment)
-            if found is None:
-                return None
-            ordinal, child = found
-            cached = self._tokens.get(id(node))
-            if cached is None:
-                want = 2 * level + (type(node) is dict)
-                tokens = []
-                for _ in range(len(node)):
-                    token = codes.index(want, token + 1)
-                    tokens.append(token)
-                cached = self._tokens[id(node)] = (node, tokens)
-            token = cached[1][ordinal]
-            start = starts[token]
-            if type(node) is dict:
-                token += 1  # the value's first token follows its key
-            node = child
-            level += 1
-        return self._position(start)
+        with self._lock:
+            text = self._ready()
+            node = data
+            at = _leading_space(self._raw)  # the offset of the current node's value
+            found = at
+            for segment in segments:
+                if type(node) is dict:
+                    if segment not in node:
+                        return None
+                    found, at = self._member(text, at, segment)
+                elif type(node) is list:
+                    canonical = segment.isascii() and segment.isdigit() and segment[0] != "0"
+                    if not canonical and segment != "0":  # RFC 6901: no sign, no leading zero
+                        return None
+                    ordinal = int(segment)
+                    if ordinal >= len(node):
+                        return None
+                    found = at = self._item(text, at, ordinal)
+                else:
+                    return None
+                node = node[segment] if type(node) is dict else node[int(segment)]
+            return self._position(found)
+
+    def _member(self, text: str, start: int, key: str) -> tuple[int, int]:
+        """(offset of the key, offset of the value) of the member ``key`` (which the
+        object at ``start`` has)."""
+        members = self._objects.get(start)
+        if members is None:
+            members = self._objects[start] = _Members(_after_space(text, start + 1))
+        known = members.found.get(key)
+        if known is not None:
+            return known
+        scan = self._scan
+        while True:
+            if members.pending:  # skip the value of the member read last
+                after = _after_space(text, scan(text, members.pending)[1])
+                members.pending = 0
+                members.next = _after_space(text, after + 1)  # past the ','
+            at = members.next
+            name, end = scan(text, at)
+            if not name.isascii():  # Latin-1 read its UTF-8 bytes one by one: read them again
+                name = json.loads(self._raw[at:end].decode("utf-8"))
+            value = _after_space(text, _after_space(text, end) + 1)  # past the ':'
+            members.found[name] = (at, value)
+            members.pending = value
+            if name == key:
+                return at, value
+
+    def _item(self, text: str, start: int, ordinal: int) -> int:
+        """The offset of item ``ordinal`` (which exists) of the array at ``start``."""
+        items = self._arrays.get(start)
+        if items is None:
+            items = self._arrays[start] = _Items([_after_space(text, start + 1)])
+        offsets = items.offsets
+        scan = self._scan
+        while len(offsets) <= ordinal:
+            after = _after_space(text, scan(text, offsets[-1])[1])
+            offsets.append(_after_space(text, after + 1))  # past the ','
+        return offsets[ordinal]
+
+
+class _Members:
+    """What a scan has read of one JSON object: each member's key and value offsets, where
+    the next member's key starts, or the value still to skip before it."""
+
+    __slots__ = ("found", "next", "pending")
+
+    def __init__(self, first: int) -> None:
+        self.found: dict[str, tuple[int, int]] = {}
+        self.next = first
+        self.pending = 0  # the offset of a value not yet skipped (0: none; never a value)
+
+
+class _Items:
+    """The offsets of the items a scan has reached in one JSON array."""
+
+    __slots__ = ("offsets",)
+
+    def __init__(self, offsets: list[int]) -> None:
+        self.offsets = offsets
+
+
+_SPACE_TEXT = re.compile(r"[ \t\n\r]*")
+
+
+def _after_space(text: str, at: int) -> int:
+    """The offset of the first character at or after ``at`` that is not JSON whitespace."""
+    match = _SPACE_TEXT.match(text, at)
+    return match.end() if match else at
+
+
+#: Bytes per block of the line count (positions count newlines from their block's start).
+_BLOCK = 1 << 12
 
 
 # --- YAML -------------------------------------------------------------------------------

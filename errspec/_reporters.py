@@ -564,7 +564,6 @@ REPORTERS: dict[str, Reporter] = {
 }
 
 
-
 def render(
     fmt: str,
     reports: Iterable[Report],

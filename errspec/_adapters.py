@@ -341,7 +341,9 @@ def checked(response: Any, source: str | None = None) -> Response:
     nested deeper than errspec checks becomes a ``body-not-json`` problem. Checked once:
     a checked response passes again for free.
     """
-    if isinstance(response, Response):
+    if type(response) is dict:  # a record: what as_response() does with it, less the tests
+        r = response_from_record(response, source or "<record>")
+    elif isinstance(response, Response):
         r = response
         if r._checked:
             return r
@@ -349,7 +351,12 @@ def checked(response: Any, source: str | None = None) -> Response:
         if not isinstance(response, Mapping):
             _readable(response)
         r = as_response(response, source)
-    _strings(r)
+    if not (
+        type(r.source) is str
+        and (r.method is None or type(r.method) is str)
+        and (r.url is None or type(r.url) is str)
+    ):
+        _strings(r)
     status = r.status
     if type(status) is not int:
         if isinstance(status, bool) or not isinstance(status, int):

@@ -7,6 +7,7 @@ an envelope in its :class:`~errspec._plan.Plan`, detection in :mod:`errspec._det
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ._rules import (
     http_header_rules,
     media_type_rule,
     no_json_message,
+    quiet,
     schema_findings,
 )
 from ._spec import Operation, Spec, load_spec
@@ -40,6 +42,10 @@ OperationArg = str | tuple[str, str] | Operation | None
 
 
 def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
+    if type(envelope) is str:  # the common case, an id (get_envelope remembers it) or "auto"
+        if envelope == "auto" or envelope.strip().lower() == "auto":
+            return None
+        return get_envelope(envelope)
     if isinstance(envelope, Envelope):
         return envelope
     if not isinstance(envelope, str | Path):
@@ -113,6 +119,14 @@ def _run(
         yield from http_header_rules(response)
         return
     plan = plan_for(env)
+    if status >= 400 and response.has_json_body:
+        body = response.body
+        valid = plan.is_valid(body)
+        media = response.media_type
+        # named (or the spec's): an open schema may still not fit
+        why = not_recognised(plan, body, media) if valid and detection is None else None
+        if valid and why is None and quiet(plan, response, media):
+            return  # the common case: every rule would find nothing
     ctx = Context(plan, response, response.body, env.id)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
@@ -138,12 +152,10 @@ def _run(
         if response.headers_known:
             yield from header_rules(ctx)
         return
-    if not plan.is_valid(response.body):
+    if not valid:
         yield from schema_findings(ctx)
-    elif detection is None:  # named (or the spec's): an open schema may still not fit
-        why = not_recognised(plan, response.body, response.media_type)
-        if why is not None:
-            yield ctx.finding("envelope-schema", why)
+    elif why is not None:
+        yield ctx.finding("envelope-schema", why)
     for rule in body_rules(plan):
         yield from rule(ctx)
     if response.headers_known:
@@ -319,28 +331,58 @@ def check_response(
     """
     if config is not None and not isinstance(config, Config):
         raise TypeError(f"config is an errspec configuration, not {type(config).__name__}")
-    _arguments(spec, operation, source)
+    if spec is not None or operation is not None or source is not None:
+        _arguments(spec, operation, source)
     env_arg = _resolve_envelope(envelope)
     r = checked(response, source)
-    loaded, op, contract = _contract(r, spec, operation)
-    env, detection, given = _envelope_for(r, envelope if env_arg is None else env_arg, loaded)
+    loaded: Spec | None = None
+    op: Operation | None = None
+    contract: list[Finding] = []
+    if spec is not None or operation is not None:
+        loaded, op, contract = _contract(r, spec, operation)
+    env: Envelope | None
+    if env_arg is not None:
+        env, detection, given = env_arg, None, True
+    else:
+        env, detection, given = _envelope_for(r, envelope, loaded)
     notes: list[str] = []
     if detection is not None and detection.envelope is not None and detection.tied_with:
         notes.append(
             f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
         )
-    findings = (*contract, *_run(r, env, detection, given))
-    report = Report(
+    findings = tuple(_run(r, env, detection, given))
+    report = _report(
         source=r.source,
         envelope=env.id if env else None,
-        findings=findings,
+        findings=(*contract, *findings) if contract else findings,
         status=r.status,
         detection_score=detection.score if detection else None,
+        kind="response",
         notes=tuple(notes),
-        detection=({"score": detection.score, **detection.evidence_dict()} if detection else None),
         operation=str(op) if op is not None else None,
+        detection=({"score": detection.score, **detection.evidence_dict()} if detection else None),
     )
     return report if config is None else configured(report, config)
+
+
+#: Report's fields, in order, when it can be built from them alone (no __post_init__).
+_REPORT_FIELDS = (
+    None
+    if hasattr(Report, "__post_init__")
+    else tuple(f.name for f in dataclasses.fields(Report) if f.init)
+)
+
+
+def _report(**values: Any) -> Report:
+    """``Report(**values)`` given every field: the same object, built without the frozen
+    dataclass's ``__init__`` (which sets each field through ``object.__setattr__``; a
+    third of a valid response's check). Falls back to the constructor should Report ever
+    validate or derive a field (``__post_init__``) or gain one."""
+    if _REPORT_FIELDS is None or tuple(values) != _REPORT_FIELDS:
+        return Report(**values)
+    report = object.__new__(Report)
+    report.__dict__.update(values)
+    return report
 
 
 def is_valid(

@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from ._exceptions import ErrspecError
-from ._http import NO_BODY, Response, charset, headers_from, parsed
+from ._http import (
+    NO_BODY,
+    Response,
+    charset,
+    headers_from,
+    parsed,
+    plain_headers,
+    record_response,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -318,31 +326,43 @@ def _inflate(data: bytes, wbits: int, limit: int, *, members: bool) -> bytes:
 
 def response_from_record(data: Any, source: str) -> Response:
     """A response from a record ``{status, headers, body | body_text}`` (parsed JSON)."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise InputError(f"{source}: a response record is a JSON object")
     status = data.get("status")
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise InputError(f"{source}: a response record needs an integer 'status' (100-599)")
-    try:
-        headers = headers_from(data.get("headers"))
-    except (TypeError, ValueError, RecursionError):  # str() of a deep list, of a huge int
-        raise InputError(f"{source}: 'headers' must be an object of strings") from None
+    given = data.get("headers")
+    lower = plain_headers(given)  # the common case: a dict of strings, built in one step
+    if lower is None:
+        try:
+            headers = headers_from(given)
+        except (TypeError, ValueError, RecursionError):  # str() of a deep list, of a huge int
+            raise InputError(f"{source}: 'headers' must be an object of strings") from None
+    else:
+        headers = () if given is None else tuple(given.items())
     _count_headers(headers, source)
     if "body" in data and "body_text" in data:
         raise InputError(f"{source}: a record has 'body' or 'body_text', not both")
-    if "request" in data and not isinstance(data["request"], Mapping | None):
-        raise InputError(f"{source}: 'request' must be an object with 'method' and 'url'")
-    request: Mapping[str, Any] = data["request"] if isinstance(data.get("request"), Mapping) else {}
-    method = data.get("method", request.get("method"))
-    url = data.get("url", request.get("url"))
-    _request_strings(method, url, source)
-    common = {
+    given_request = data.get("request")
+    if given_request is None:  # the common case: no request, or its method and URL given
+        method, url = data.get("method"), data.get("url")
+    else:
+        if not isinstance(given_request, Mapping):
+            raise InputError(f"{source}: 'request' must be an object with 'method' and 'url'")
+        method = data.get("method", given_request.get("method"))
+        url = data.get("url", given_request.get("url"))
+    if not ((method is None or type(method) is str) and (url is None or type(url) is str)):
+        _request_strings(method, url, source)
+    known = "headers" in data
+    if "body" in data and lower is not None:
+        return record_response(status, headers, lower, data["body"], source, method, url, known)
+    common: dict[str, Any] = {
         "status": status,
         "headers": headers,
         "source": source,
         "method": method,
         "url": url,
-        "headers_known": "headers" in data,
+        "headers_known": known,
     }
     if "body" in data:
         return Response(body=data["body"], **common)

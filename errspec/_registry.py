@@ -190,6 +190,8 @@ class _Catalogue:
         self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self.by_id: dict[str, Envelope] = {}
         self.by_alias: dict[str, str] = {}
+        #: Names get_envelope() has resolved to a built-in envelope, exactly as given.
+        self.by_name: dict[str, Envelope] = {}
         for folder, (schema, profile) in zip(folders, loaded, strict=True):
             if profile.id != folder.name:
                 raise InvalidEnvelopeError(
@@ -307,15 +309,25 @@ def get_envelope(name: str | Path) -> Envelope:
     Raises :class:`UnknownEnvelopeError` for an unknown name and
     :class:`InvalidEnvelopeError` for a folder that does not load.
     """
+    cat = _get()
+    found = cat.by_name.get(name) if type(name) is str else None
+    if found is not None:
+        return found
     if isinstance(name, Path) or _looks_like_path(name):
         return load_envelope(Path(name))
-    cat = _get()
     key = name.strip().lower()
     key = cat.by_alias.get(key, key)
     try:
-        return cat.by_id[key]
+        found = cat.by_id[key]
     except KeyError:
         raise UnknownEnvelopeError(name, list(cat.by_id)) from None
+    if len(cat.by_name) < _MAX_NAMES:
+        cat.by_name[name] = found
+    return found
+
+
+#: Most names (``"Problem-Details "`` as given) that :func:`get_envelope` remembers.
+_MAX_NAMES = 256
 
 
 def _looks_like_path(name: str) -> bool:

@@ -34,6 +34,7 @@ __all__ = [
     "leaked_internals",
     "media_type_rule",
     "no_json_message",
+    "quiet",
     "retry_after_syntax",
     "schema_findings",
     "status_mismatch",
@@ -502,6 +503,120 @@ def leaked_internals(ctx: Context) -> Iterator[Finding]:
             if found >= MAX_LEAK_FINDINGS:
                 return
             break
+
+
+# The literal gates, as one search that costs a fraction of testing each gate: every gate
+# contains one of these keys (a gate that contains none is added whole), so a text that
+# holds a gate holds a key. Keys start with characters rare in prose (a search tries a
+# match at each place its first characters occur): "g." stands for "org.", "zeug" for
+# "werkzeug". A key found is no finding: the gates are then tested one by one.
+_GATE_KEYS = (
+    "Traceback", '", line ', "java", "kt:", ".scala:", ":line ", "js:", ".ts:",
+    "goroutine ", ".php(", "Stack trace:", "Exception", "KeyError", "AttributeError",
+    "ZeroDivisionError", "IndexError", "UnboundLocalError", "System.", "Microsoft.", "g2",
+    "qlalchemy", "jango.", "zeug", "g.", "SELECT", "INSERT", "UPDATE", "DELETE", "SQL",
+    "ORA-", "x error", "key", "/home/", "/usr/", "/var/", "/opt/", "/srv/", "/root/",
+    "/Users/", "/etc/", ":\\", ".py", ".rb:", ".go:", ".cs:", ".rs:", ".cpp:", ".pl:", ".ex",
+)  # fmt: skip
+
+
+def _alternatives(keys: list[str]) -> re.Pattern[str]:
+    """A regex for "any of ``keys``", grouped by first character (one test per group)."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(key[0], []).append(key[1:])
+    return re.compile(
+        "|".join(
+            re.escape(first)
+            + "(?:"
+            + "|".join(re.escape(rest) for rest in sorted(set(rests), key=len, reverse=True))
+            + ")"
+            for first, rests in groups.items()
+        )
+    )
+
+
+_ANY_GATE_KEY = _alternatives(
+    [
+        *_GATE_KEYS,
+        *(
+            gate
+            for _, gates, _ in _LEAK_FAMILIES
+            for gate in gates
+            if not any(key in gate for key in _GATE_KEYS)
+        ),
+    ]
+)
+
+
+def _no_leak(body: Any) -> bool:
+    """Whether :func:`leaked_internals` certainly finds nothing in ``body``: no member
+    named like a stack trace anywhere, and no family's gate open on the same strings the
+    rule would scan. ``False`` means "run the rule"."""
+    strings: list[str] = []
+    todo: list[Any] = [body]
+    while todo:
+        node = todo.pop()
+        kind = type(node)
+        if kind is dict:
+            if not _LEAK_KEY_SPELLINGS.isdisjoint(node):
+                return False
+            todo.extend(node.values())
+        elif kind is list:
+            todo.extend(node)
+        elif kind is str and len(node) >= 8:
+            strings.append(node)
+    if not strings:
+        return True
+    text = "\n".join(strings)
+    if _ANY_GATE_KEY.search(text) is None:
+        return True
+    for _, gates, _ in _LEAK_FAMILIES:
+        for gate in gates:
+            if gate in text:
+                return False
+    return True
+
+
+def quiet(plan: Plan, response: Response, media: str | None) -> bool:
+    """Whether the rules that follow the schema for an error response with a JSON body
+    (:func:`media_type_rule`, :func:`body_rules`, :func:`header_rules`) certainly yield
+    nothing: each rule's common case, read as the rule reads it, without building a
+    finding. ``False`` means "run them": it never decides a finding, only skips rules
+    that would find nothing, so a valid response pays for one pass, not the pipeline.
+    ``media`` is the response's media type."""
+    body, status = response.body, response.status
+    known = response.headers_known
+    if known and media not in plan.media_types:
+        return False
+    if plan.echo is not None:
+        found = values(body, plan.echo)
+        if found and not (len(found) == 1 and found[0] == status and type(found[0]) is int):
+            return False
+    if plan.code is not None:
+        for code in values(body, plan.code):
+            if isinstance(code, str):  # the first code speaks (see code_rules)
+                if not (
+                    (plan.casing is None or plan.casing.fullmatch(code))
+                    and _status_fits(plan, code, status)
+                    and (
+                        plan.code_header is None
+                        or response.header(plan.code_header) in (None, code)
+                    )
+                    and (code in plan.catalogue or not plan.catalogue)
+                ):
+                    return False
+                break
+    for segments, allowed, _, _ in plan.conditional:
+        if status not in allowed and values(body, segments):
+            return False
+    if known:
+        for spec in plan.headers_for(status):
+            if not response.has_header(spec.name):
+                return False
+        if response.has_header("retry-after"):
+            return False
+    return _no_leak(body)
 
 
 def schema_findings(ctx: Context) -> Iterator[Finding]:

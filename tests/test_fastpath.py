@@ -1,0 +1,191 @@
+"""The fast path of check_response gives the reports the full pipeline gives.
+
+A valid response skips the rules when :func:`errspec._rules.quiet` says every one of them
+would find nothing; records are built by :func:`errspec._http.record_response` and
+reports by ``_check._report``. Each of these is checked here against the general path
+it stands for, on every shipped example and on records made to miss each shortcut.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+import errspec
+from errspec import _check, _rules
+from errspec._findings import Report
+from errspec._http import Response, plain_headers, record_response
+from errspec._inputs import response_from_record
+from errspec._plan import plan_for
+from errspec._rules import _LEAK_FAMILIES, Context, leaked_internals
+
+
+def _all_fields(report: Report) -> dict[str, Any]:
+    """Every field, those left out of ``==`` too (notes, detection, score)."""
+    return {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+
+
+def _records() -> list[tuple[str, str, dict[str, Any]]]:
+    out = []
+    for env in errspec.envelopes():
+        for example in env.examples():
+            record = {k: v for k, v in example.data.items() if k not in ("description", "breaks")}
+            out.append((env.id, example.name, record))
+    return out
+
+
+RECORDS = _records()
+
+
+@pytest.mark.parametrize("envelope", ["named", "auto"])
+def test_every_example_reports_as_the_full_pipeline(
+    monkeypatch: pytest.MonkeyPatch, envelope: str
+) -> None:
+    fast = [
+        _all_fields(errspec.check_response(r, env_id if envelope == "named" else "auto"))
+        for env_id, _, r in RECORDS
+    ]
+    monkeypatch.setattr(_check, "quiet", lambda *_: False)
+    monkeypatch.setattr(_check, "_report", lambda **values: Report(**values))
+    slow = [
+        _all_fields(errspec.check_response(dict(r), env_id if envelope == "named" else "auto"))
+        for env_id, _, r in RECORDS
+    ]
+    assert fast == slow
+
+
+def test_report_built_without_init_equals_the_constructed_one() -> None:
+    values: dict[str, Any] = {
+        "source": "<record>",
+        "envelope": "json-api",
+        "findings": (),
+        "status": 422,
+        "detection_score": 0.9,
+        "kind": "response",
+        "notes": ("a note",),
+        "operation": None,
+        "detection": {"score": 0.9},
+    }
+    fast, slow = _check._report(**values), Report(**values)
+    assert type(fast) is Report
+    assert fast == slow
+    assert fast.__dict__ == slow.__dict__
+    assert _all_fields(fast) == _all_fields(slow)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        None,
+        {},
+        {"Content-Type": "application/json"},
+        {"Content-Type": "application/problem+json", "Retry-After": "5", "X-Id": "a"},
+    ],
+)
+def test_record_response_equals_the_dataclass(headers: dict[str, str] | None) -> None:
+    lower = plain_headers(headers)
+    assert lower is not None
+    pairs = tuple((headers or {}).items())
+    fast = record_response(404, pairs, lower, {"a": 1}, "<r>", "GET", "/x", headers is not None)
+    known = headers is not None
+    slow = Response(404, pairs, {"a": 1}, source="<r>", method="GET", url="/x", headers_known=known)
+    assert fast == slow
+    assert fast.__dict__ == slow.__dict__
+    assert fast.header("content-type") == slow.header("content-type")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "a", "content-type": "b"},  # joined by the general path
+        {"X": ["a", "b"]},
+        {"X": 1},
+        [("X", "a")],
+        {1: "a"},
+    ],
+)
+def test_other_headers_take_the_general_path(headers: Any) -> None:
+    assert plain_headers(headers) is None
+
+
+def test_records_with_unusual_headers_read_as_before() -> None:
+    r = response_from_record(
+        {"status": 400, "headers": {"X-A": "1", "x-a": "2"}, "body": {}}, "<r>"
+    )
+    assert r.header("x-a") == "1, 2"
+    with pytest.raises(errspec.InputError, match="'headers' must be an object of strings"):
+        response_from_record({"status": 400, "headers": {"X": 1}, "body": {}}, "<r>")
+    with pytest.raises(errspec.InputError, match="'request' must be an object"):
+        response_from_record({"status": 400, "request": "GET /", "body": {}}, "<r>")
+    with pytest.raises(errspec.InputError, match="the request's 'method' must be a string"):
+        response_from_record({"status": 400, "method": 1, "body": {}}, "<r>")
+
+
+def test_every_gate_opens_the_gate_search() -> None:
+    for _, gates, _ in _LEAK_FAMILIES:
+        for gate in gates:
+            assert _rules._ANY_GATE_KEY.search(f"some text {gate} more text"), gate
+
+
+LEAKY = [
+    "Traceback (most recent call last): boom",
+    'File "/srv/app/main.py", line 12, in handler',
+    "at com.example.Foo.bar(Foo.java:42)",
+    "at Foo.bar(Foo.groovy:42) and also app.js:1:2",  # opened by another gate of the family
+    "psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint",
+    "SELECT * FROM users WHERE id = 1",
+    "C:\\inetpub\\wwwroot\\app\\",
+    "goroutine 1 [running]:",
+]
+
+
+@pytest.mark.parametrize("text", LEAKY)
+@pytest.mark.parametrize("where", ["detail", "nested", "key"])
+def test_no_leak_never_hides_a_leak(text: str, where: str) -> None:
+    body: dict[str, Any] = {
+        "detail": {"detail": text} if where == "nested" else text,
+        "title": "Not Found",
+    }
+    if where == "key":
+        body = {"title": "Not Found", "extra": {"stackTrace": text}}
+    env = errspec.get_envelope("problem-details")
+    response = response_from_record({"status": 404, "body": body}, "<r>")
+    found = list(leaked_internals(Context(plan_for(env), response, body, env.id)))
+    if found:
+        assert not _rules._no_leak(body)
+    report = errspec.check_response({"status": 404, "body": body}, "problem-details")
+    assert [f.rule for f in report.findings if f.rule == "leaked-internals"] == [
+        f.rule for f in found
+    ]
+
+
+def test_quiet_is_false_for_each_rule_that_would_find() -> None:
+    """A record made to break one rule at a time is never judged quiet."""
+    base = {
+        "status": 404,
+        "headers": {"Content-Type": "application/problem+json"},
+        "body": {"type": "about:blank", "title": "Not Found", "status": 404},
+    }
+    assert not errspec.check_response(base, "problem-details").findings
+    broken = [
+        {**base, "headers": {"Content-Type": "application/json"}},  # media type
+        {**base, "body": {**base["body"], "status": 400}},  # status echo
+        {**base, "status": 401, "body": {**base["body"], "status": 401}},  # WWW-Authenticate
+        {**base, "headers": {**base["headers"], "Retry-After": "soon"}},  # invalid
+        {**base, "body": {**base["body"], "trace": "Traceback (most recent call last)"}},
+    ]
+    for record in broken:
+        report = errspec.check_response(record, "problem-details")
+        assert report.findings, record
+
+
+def test_envelope_names_are_remembered_exactly() -> None:
+    env = errspec.get_envelope("problem-details")
+    assert errspec.get_envelope(" Problem-Details ") is env
+    assert errspec.get_envelope(" Problem-Details ") is env
+    with pytest.raises(errspec.UnknownEnvelopeError):
+        errspec.get_envelope("no-such-envelope")
+    with pytest.raises(errspec.UnknownEnvelopeError):
+        errspec.get_envelope("no-such-envelope")

@@ -283,8 +283,11 @@ def _signature(data: Mapping[str, Any] | None) -> Signature | None:
     )
 
 
-def _statuses(value: int | Sequence[int] | None) -> tuple[int, ...]:
-    """The statuses a catalogued code goes with; ``()`` when its source states none."""
+def _statuses(value: int | Sequence[int] | Mapping[str, Any] | None) -> tuple[int, ...]:
+    """The statuses a catalogued code goes with; ``()`` when its source states none. A row
+    may be ``{status: …, provenance: …}``."""
+    if isinstance(value, Mapping):
+        value = value.get("status")
     if value is None:
         return ()
     return (value,) if isinstance(value, int) else tuple(value)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from ._defaults import DEFAULT_MAX_BODY
 from ._exceptions import ErrspecError
 from ._http import (
     NO_BODY,
@@ -45,13 +46,13 @@ __all__ = [
     "InputError",
     "ReadOptions",
     "check_path",
+    "ndjson_lines",
+    "ndjson_response",
     "parse_http",
     "read_responses",
     "response_from_record",
 ]
 
-#: Largest body errspec reads by default (10 MiB); ``--max-body`` changes it.
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
 #: Largest raw HTTP text errspec reads (it is read whole; every other format is streamed).
 #: A larger ``max_body`` raises it to one body and its headroom.
 MAX_HTTP_TEXT_BYTES = 32 * 1024 * 1024
@@ -1027,8 +1028,18 @@ def _read(handle: IO[bytes], size: int, name: str) -> bytes:
         raise InputError(f"{name}: {exc}") from None
 
 
-def _read_stream(handle: IO[bytes], name: str, options: ReadOptions) -> Iterator[Response]:
-    """Sniff the format from the first bytes, then stream it (or, raw HTTP, read it whole)."""
+class _Sniffed(NamedTuple):
+    """What the first bytes of an input say: its format, and where reading goes on."""
+
+    kind: str  # "http", "ndjson" or "json"
+    data: bytes  # what was read so far (after a BOM)
+    start: int  # the first non-blank byte in `data`
+    offset: int  # bytes before `data`
+    lines: int  # newlines before `data`
+
+
+def _sniff(handle: IO[bytes], name: str, options: ReadOptions) -> _Sniffed:
+    """Read the first bytes (and, for a JSON object, its first line) to tell the format."""
     data = _read(handle, _CHUNK, name)
     while 0 < len(data) < len(codecs.BOM_UTF8):  # a pipe or socket may return less
         more = _read(handle, _CHUNK, name)
@@ -1055,23 +1066,49 @@ def _read_stream(handle: IO[bytes], name: str, options: ReadOptions) -> Iterator
         data += more
     first = data[start : start + 1]
     if data.startswith(b"HTTP/", start):
-        cap = max(MAX_HTTP_TEXT_BYTES, _record_limit(options))
-        text = _read_whole(handle, data[start:], cap, name)
-        yield from _http_responses(text, name, options)
-        return
+        return _Sniffed("http", data, start, offset, lines)
     if first not in (b"{", b"["):
         raise InputError(
             f"{name}: neither a response record, NDJSON, HAR nor HTTP text "
             "(expected '{', '[' or an HTTP status line)"
         )
-    limit = _record_limit(options)
     if first == b"{" and not _HAR_START.match(data, start):
-        data = _first_line(handle, data, start, limit, name)
+        data = _first_line(handle, data, start, _record_limit(options), name)
         if _looks_like_ndjson(data, start):
-            yield from _ndjson(data, handle, name, options, lines)
-            return
-    stream = _JSONStream(handle, data, name, limit, offset=offset, line=lines + 1)
-    yield from _streamed_json(stream, name, options)
+            return _Sniffed("ndjson", data, start, offset, lines)
+    return _Sniffed("json", data, start, offset, lines)
+
+
+def _read_stream(handle: IO[bytes], name: str, options: ReadOptions) -> Iterator[Response]:
+    """Sniff the format from the first bytes, then stream it (or, raw HTTP, read it whole)."""
+    sniffed = _sniff(handle, name, options)
+    data, start = sniffed.data, sniffed.start
+    if sniffed.kind == "http":
+        cap = max(MAX_HTTP_TEXT_BYTES, _record_limit(options))
+        text = _read_whole(handle, data[start:], cap, name)
+        yield from _http_responses(text, name, options)
+    elif sniffed.kind == "ndjson":
+        yield from _ndjson(data, handle, name, options, sniffed.lines)
+    else:
+        limit = _record_limit(options)
+        stream = _JSONStream(
+            handle, data, name, limit, offset=sniffed.offset, line=sniffed.lines + 1
+        )
+        yield from _streamed_json(stream, name, options)
+
+
+def ndjson_lines(
+    handle: IO[bytes], name: str, options: ReadOptions
+) -> Iterator[tuple[int, bytes]] | None:
+    """``(line number, line)`` of an NDJSON input (blank lines skipped), or ``None`` when
+    the input is another format (the first bytes read are then lost: reopen it). For
+    ``errspec check --jobs``, which parses the lines in other processes with
+    :func:`ndjson_response`."""
+    sniffed = _sniff(handle, name, options)
+    if sniffed.kind != "ndjson":
+        return None
+    lines = _lines(sniffed.data, handle, name, _record_limit(options), sniffed.lines)
+    return ((n, line) for n, line in lines if line.strip())
 
 
 #: A HAR file starts so (its root holds only "log"): no NDJSON, no need to read a first
@@ -1129,17 +1166,23 @@ def _ndjson(
     for lineno, line in _lines(head, handle, name, limit, skipped):
         if not line.strip():
             continue
-        where = f"{name}:{lineno}"
-        if len(line) > limit:
-            raise InputError(f"{where}: record larger than {limit} bytes (--max-body)")
-        record = _load_json_document(line, where)
+        response = ndjson_response(lineno, line, name, options)
         del line  # one record in memory at a time: nothing of it is kept while the next parses
-        response = response_from_record(record, where)
-        del record
-        if options.errors_only and response.status < 400:
-            continue
-        yield response
+        if response is not None:
+            yield response
         del response
+
+
+def ndjson_response(lineno: int, line: bytes, name: str, options: ReadOptions) -> Response | None:
+    """The response of one NDJSON line (``None`` when ``--errors-only`` skips it)."""
+    where = f"{name}:{lineno}"
+    limit = _record_limit(options)
+    if len(line) > limit:
+        raise InputError(f"{where}: record larger than {limit} bytes (--max-body)")
+    response = response_from_record(_load_json_document(line, where), where)
+    if options.errors_only and response.status < 400:
+        return None
+    return response
 
 
 _BLANK_LINES = re.compile(rb"(?:[ \t\r]*\n)+")

@@ -10,7 +10,6 @@ back in input order, the same as one process gives.
 
 from __future__ import annotations
 
-import codecs
 import multiprocessing
 import os
 import threading
@@ -22,23 +21,16 @@ from typing import IO, Any
 
 from ._check import EnvelopeSpec, OperationArg, check_response
 from ._config import Config
+from ._defaults import DEFAULT_MAX_BODY
 from ._exceptions import ErrspecError
 from ._findings import Report, Severity
 from ._http import Response, parsed
 from ._inputs import (
-    _BLANK,
-    _CHUNK,
-    _HAR_START,
-    DEFAULT_MAX_BODY,
     InputError,
     ReadOptions,
-    _first_line,
-    _lines,
-    _load_json_document,
-    _looks_like_ndjson,
-    _read,
-    _record_limit,
     check_path,
+    ndjson_lines,
+    ndjson_response,
     read_responses,
     response_from_record,
 )
@@ -79,25 +71,24 @@ def check_records(
     loaded = _spec(spec)
     counted = Summary(max_examples) if summary else None
     reports: list[Report] = []
-    limit = _record_limit(ReadOptions(max_body=max_body))
+    options = ReadOptions(max_body=max_body, errors_only=errors_only)
     for i, item in enumerate(records):
         if isinstance(item, str | bytes):
             line = item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item
             if not line.strip():
                 continue
-            where = f"{source}:{i + 1}"
-            if len(line) > limit:
-                raise InputError(f"{where}: record larger than {limit} bytes (--max-body)")
-            record = _load_json_document(line, where)
+            read = ndjson_response(i + 1, line, source, options)
         elif isinstance(item, Mapping):
-            where, record = f"{source}#{i}", item
+            read = response_from_record(item, f"{source}#{i}")
+            if errors_only and read.status < 400:
+                read = None
         else:
             raise TypeError(
                 f"a record is a mapping or an NDJSON line (str or bytes), not {type(item).__name__}"
             )
-        response = parsed(response_from_record(record, where))
-        if errors_only and response.status < 400:
+        if read is None:
             continue
+        response = parsed(read)
         report = check_response(response, envelope, spec=loaded, operation=operation, config=config)
         if counted is not None:
             counted.add(report)
@@ -175,17 +166,14 @@ def _check_task(task: tuple[str, str, list[Any]]) -> Part:
     kind, name, items = task
     spec, operation = _STATE.get("spec"), _STATE.get("operation")
     part = Part([], Summary(job.max_examples) if job.summary else None, False)
-    limit = _record_limit(job.options)
     try:
         for item in items:
             if kind == "lines":
                 lineno, line = item
-                where = f"{name}:{lineno}"
-                if len(line) > limit:
-                    raise InputError(f"{where}: record larger than {limit} bytes (--max-body)")
-                response = parsed(response_from_record(_load_json_document(line, where), where))
-                if job.options.errors_only and response.status < 400:
+                read = ndjson_response(lineno, line, name, job.options)
+                if read is None:  # --errors-only
                     continue
+                response = parsed(read)
             else:
                 response = item
             report = check_response(
@@ -201,24 +189,6 @@ def _check_task(task: tuple[str, str, list[Any]]) -> Part:
     return part
 
 
-def _ndjson_lines(handle: IO[bytes], name: str, options: ReadOptions) -> Iterator[Any] | None:
-    """``(line number, line)`` of an NDJSON input, or ``None`` when it is something else
-    (then it is read the usual way). Reads only the start of the input to decide."""
-    data = _read(handle, _CHUNK, name)
-    lines = 0
-    start = 0
-    if data.startswith(codecs.BOM_UTF8):
-        start = len(codecs.BOM_UTF8)
-    start = _BLANK.match(data, start).end()  # type: ignore[union-attr]
-    if data[start : start + 1] != b"{" or _HAR_START.match(data, start):
-        return None
-    lines = data.count(b"\n", 0, start)
-    data = _first_line(handle, data, start, _record_limit(options), name)
-    if not _looks_like_ndjson(data, start):
-        return None
-    return _lines(data[start:], handle, name, _record_limit(options), lines)
-
-
 def _tasks(names: Iterable[str], job: CheckJob, stdin: IO[bytes] | None) -> Iterator[Any]:
     """Tasks of up to ``_CHUNK_RECORDS`` records, in input order."""
     for name in names:
@@ -229,7 +199,7 @@ def _tasks(names: Iterable[str], job: CheckJob, stdin: IO[bytes] | None) -> Iter
                 handle = check_path(name).open("rb")
             except OSError as exc:
                 raise InputError(f"{name}: {exc.strerror or 'cannot read'}") from None
-            lines = _ndjson_lines(handle, name, job.options)
+            lines = ndjson_lines(handle, name, job.options)
         else:
             lines = None  # standard input cannot be read twice: read it the usual way
         try:

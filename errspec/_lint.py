@@ -502,15 +502,22 @@ def _house_rules(linter: _Linter, responses: list[_ErrorResponse]) -> str:
     kept = f"({house.used_by} of {house.total})"
     representative: Counter[int] = Counter()
     shapes: dict[int, tuple[Shape, str]] = {}
+    tops: dict[int, tuple[str, set[str]]] = {}  # per shape (many responses share one)
     for er, o, _ in observed:
         if not o.shape.paths:
             continue
-        root = root_of(o.shape)
-        members = {
-            p.rsplit("/", 1)[-1]
-            for p in o.shape.paths
-            if p.count("/") == root.count("/") + 1 and p.startswith(root + "/")
-        }
+        top = tops.get(id(o.shape))
+        if top is None:
+            root = root_of(o.shape)
+            top = tops[id(o.shape)] = (
+                root,
+                {
+                    p.rsplit("/", 1)[-1]
+                    for p in o.shape.paths
+                    if p.count("/") == root.count("/") + 1 and p.startswith(root + "/")
+                },
+            )
+        root, members = top
         if root == house.root and all(n in members for n in common):
             representative[id(o.shape)] += 1
             shapes[id(o.shape)] = (o.shape, o.media)

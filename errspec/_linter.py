@@ -123,6 +123,11 @@ class _Linter:
     #: every other response that uses it, so each finding counts its operations).
     schemas_checked: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     _judged: dict[tuple[int, str], RefTarget] = field(default_factory=dict)
+    #: Local ``$ref`` targets judged (what ``#...`` names depends on nothing else), and
+    #: pointers looked up per document: a spec points thousands of $refs at a few dozen
+    #: shared components.
+    _local: dict[str, RefTarget] = field(default_factory=dict)
+    _looked: dict[tuple[int, str], tuple[bool, Any]] = field(default_factory=dict)
     #: The error response whose rules run now (findings are added for its operation).
     current: _ErrorResponse | None = None
     #: Beside each of ``findings``: the operation it concerns (:class:`_Use`), if any.
@@ -289,7 +294,12 @@ class _Linter:
     def judge(self, doc: Document, target: str) -> RefTarget:
         """What ``target``, a ``$ref`` written in ``doc``, names (cached per document)."""
         if target.startswith("#"):  # the common case: no file system involved
-            return judge_ref(target, referrer=doc.path, folder=self.folder)
+            decision = self._local.get(target)
+            if decision is None:
+                decision = self._local[target] = judge_ref(
+                    target, referrer=doc.path, folder=self.folder
+                )
+            return decision
         key = (id(doc), target)
         decision = self._judged.get(key)
         if decision is None:
@@ -317,7 +327,11 @@ class _Linter:
             return _RefProblem(decision.rule, decision.reason, where)
         if isinstance(doc, _RefProblem):
             return doc
-        found, node = lookup(doc.data, decision.pointer)
+        place = (id(doc), decision.pointer)
+        looked = self._looked.get(place)
+        if looked is None:
+            looked = self._looked[place] = lookup(doc.data, decision.pointer)
+        found, node = looked
         if not found:
             return _RefProblem(
                 "ref-unresolved", f"$ref {quote_ref(target)} points to nothing", where

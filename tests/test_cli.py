@@ -52,7 +52,10 @@ def test_envelope_summary_json_has_profile(runner: CliRunner) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["id"] == "google-rpc"
-    assert data["profile"]["code"]["catalogue"]["NOT_FOUND"] == 404
+    # the profile as written: a row with its provenance (where the requirement comes from)
+    row = data["profile"]["code"]["catalogue"]["NOT_FOUND"]
+    assert row["status"] == 404
+    assert (row["provenance"]["basis"], row["provenance"]["document"]) == ("stated", "AIP-193")
 
 
 @pytest.mark.parametrize("command", [["envelopes", "nope"], ["components", "nope"]])

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._adapters import checked
 from ._config import Config, configured
-from ._detect import Detection, detect
+from ._detect import Detected, DetectionData, detected
 from ._findings import Finding, Report
 from ._http import Response
 from ._plan import Plan, echo_typed, plan_for
@@ -83,7 +83,7 @@ def _arguments(spec: Any, operation: Any, source: Any = None) -> None:
 def _run(
     response: Response,
     env: Envelope | None,
-    detection: Detection | None,
+    detection: Detected | None,
     given: bool | None = None,
 ) -> Iterator[Finding]:
     """The pipeline. ``detection`` is set when the envelope was detected, not given.
@@ -273,7 +273,7 @@ def _contract(
 
 def _envelope_for(
     r: Response, envelope: EnvelopeSpec, spec: Spec | None
-) -> tuple[Envelope | None, Detection | None, bool]:
+) -> tuple[Envelope | None, Detected | None, bool]:
     """The envelope given, else the spec's, else the detected one (with the detection),
     and whether it was given."""
     env = _resolve_envelope(envelope)
@@ -283,7 +283,7 @@ def _envelope_for(
         return spec.envelope, None, False
     detection = None
     if r.has_json_body:
-        detection = detect(r)
+        detection = detected(r)
         if detection.envelope is not None:
             env = get_envelope(detection.envelope)
     return env, detection, False
@@ -360,7 +360,8 @@ def check_response(
         kind="response",
         notes=tuple(notes),
         operation=str(op) if op is not None else None,
-        detection=({"score": detection.score, **detection.evidence_dict()} if detection else None),
+        # the recognizer's evidence, judged when first read (never, by a summary)
+        detection=DetectionData(detection) if detection else None,
     )
     return report if config is None else configured(report, config)
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._adapters import checked
 from ._http import Response
 from ._jsondata import BodyTooDeep, json_data
-from ._plan import all_plans, plan_for
-from ._recognize import RECOGNITION_THRESHOLD, Evidence, recognize, shape_of_body
-from ._registry import Envelope
+from ._plan import plan_for
+from ._recognize import (
+    RECOGNITION_THRESHOLD,
+    Candidates,
+    Evidence,
+    compile_plans,
+    rank,
+    shape_of_body,
+)
+from ._registry import Envelope, envelopes
 
-__all__ = ["DETECTION_THRESHOLD", "Detection", "detect"]
+__all__ = ["DETECTION_THRESHOLD", "Detected", "Detection", "DetectionData", "detect", "detected"]
 
 #: Below this score no envelope is claimed (the recognizer's, shared with lint).
 DETECTION_THRESHOLD = RECOGNITION_THRESHOLD
@@ -74,28 +81,117 @@ def detect(response: Any, *, candidates: list[Envelope] | None = None) -> Detect
         r = checked(response)
         body, media = r.body, r.media_type
     if candidates is None:
-        plans = all_plans()
+        chosen = _built_in()
     elif isinstance(candidates, list | tuple) and all(isinstance(e, Envelope) for e in candidates):
-        plans = [plan_for(e) for e in candidates]
+        chosen = compile_plans([plan_for(e) for e in candidates])
     else:
         raise TypeError("candidates is a list of Envelope (errspec.get_envelope(id) gives one)")
-    if not plans:
-        return Detection(None, 0.0, (), media_type=media)
-    result = recognize(shape_of_body(body), plans, media)
-    chosen = result.evidence
-    return Detection(
-        result.envelope,
-        result.score,
-        result.scores,
-        result.tied_with,
-        closest=result.closest,
-        matched=chosen.matched if chosen else (),
-        conflicts=chosen.conflicts if chosen else (),
-        missing=chosen.missing if chosen else (),
-        extensions=chosen.extensions if chosen else (),
-        media_type=media,
-        evidence=result.judged,
-    )
+    return Detected(body, media, chosen).detection()
+
+
+class Detected:
+    """A detection as ``check_response`` uses it: the ``envelope`` (or ``None``), its
+    ``score``, every envelope's ``scores`` and the envelopes it ``tied_with``, decided by
+    judging only the envelopes the body's shape does not rule out. :meth:`detection` is
+    the whole :class:`Detection` (every envelope's evidence), judged when first asked for:
+    the same as :func:`detect` gives."""
+
+    __slots__ = ("_detection", "_media", "_ranking", "envelope", "score", "tied_with")
+
+    def __init__(self, body: Any, media: str | None, candidates: Candidates) -> None:
+        ranking = rank(shape_of_body(body), candidates, media)
+        self.envelope: str | None = ranking.envelope
+        self.score: float = ranking.score
+        self.tied_with: tuple[str, ...] = ranking.tied_with
+        self._ranking, self._media = ranking, media
+        self._detection: Detection | None = None
+
+    @property
+    def scores(self) -> tuple[tuple[str, float], ...]:
+        """Every envelope's score, best first."""
+        return self._ranking.scores
+
+    def detection(self) -> Detection:
+        """The whole detection, every envelope's evidence judged (once)."""
+        if self._detection is None:
+            ranking, media = self._ranking, self._media
+            if not ranking.scores:  # no candidates
+                self._detection = Detection(None, 0.0, (), media_type=media)
+                return self._detection
+            chosen = ranking.evidence
+            self._detection = Detection(
+                ranking.envelope,
+                ranking.score,
+                ranking.scores,
+                ranking.tied_with,
+                closest=ranking.closest,
+                matched=chosen.matched if chosen else (),
+                conflicts=chosen.conflicts if chosen else (),
+                missing=chosen.missing if chosen else (),
+                extensions=chosen.extensions if chosen else (),
+                media_type=media,
+                evidence=ranking.recognition().judged,
+            )
+        return self._detection
+
+
+def detected(response: Response) -> Detected:
+    """``detect(response)`` for a checked response against the built-in envelopes, the
+    evidence left to be judged when read (:class:`Detected`, :class:`DetectionData`)."""
+    return Detected(response.body, response.media_type, _built_in())
+
+
+class DetectionData(Mapping[str, Any]):
+    """A report's ``detection``: ``{"score": …, **Detection.evidence_dict()}``, built when
+    first read (a summary never reads it). Equal to that dict, shown as it, and pickled
+    (or copied) as it."""
+
+    __slots__ = ("_data", "_detected")
+
+    def __init__(self, detected: Detected) -> None:
+        self._detected: Detected | None = detected
+        self._data: dict[str, Any] | None = None
+
+    def _dict(self) -> dict[str, Any]:
+        data = self._data
+        if data is None:
+            assert self._detected is not None
+            found = self._detected.detection()
+            data = self._data = {"score": found.score, **found.evidence_dict()}
+            self._detected = None
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __eq__(self, other: object) -> bool:
+        return self._dict() == (dict(other) if isinstance(other, DetectionData) else other)
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (self._dict(),))
+
+
+#: The built-in envelopes ready for the recognizer, with the registry's tuple they came
+#: from (rebuilt should it ever change).
+_BUILT_IN: list[tuple[tuple[Envelope, ...], Candidates]] = []
+
+
+def _built_in() -> Candidates:
+    everything = envelopes()
+    if _BUILT_IN and _BUILT_IN[0][0] == everything:
+        return _BUILT_IN[0][1]
+    candidates = compile_plans([plan_for(e) for e in everything])
+    _BUILT_IN[:] = [(everything, candidates)]
+    return candidates
 
 
 def _is_record(value: Any) -> bool:

@@ -13,8 +13,9 @@ lint's choice of a spec's envelope both call it, so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, NamedTuple
 
 from ._plan import Plan
@@ -23,11 +24,15 @@ from ._profile import Signature, SignatureMember
 
 __all__ = [
     "RECOGNITION_THRESHOLD",
+    "Candidates",
     "Evidence",
+    "Ranking",
     "Recognition",
     "Shape",
+    "compile_plans",
     "envelope_shape",
     "not_recognised",
+    "rank",
     "recognize",
     "shape_of_body",
     "signature_data",
@@ -149,25 +154,50 @@ def shape_of_body(body: Any) -> Shape:
         return shape
     paths, types, values = shape.paths, shape.types, shape.values
     todo: list[tuple[str, Any, int]] = [("", body, 0)]
+    push, pop, kinds, scalars = todo.append, todo.pop, _TYPES, _SCALARS
+    # (_note inlined: a body is walked once per detection. A value of an exact JSON type
+    # takes the short way; anything else the general one, as _note and json_type say.)
     while todo:
-        where, node, level = todo.pop()
+        where, node, level = pop()
         if isinstance(node, list):
             path = f"{where}/*"
             for item in node[:_ITEMS]:
-                _note(types, values, path, item)
-                if isinstance(item, Mapping | list):
-                    todo.append((path, item, level))
+                t = type(item)
+                kind = kinds.get(t) or json_type(item)
+                known = types.get(path)
+                if known is None:
+                    types[path] = {kind}
+                else:
+                    known.add(kind)
+                if kind in scalars and path not in values:
+                    values[path] = item
+                if t is dict or t is list or (t not in kinds and isinstance(item, Mapping | list)):
+                    push((path, item, level))
             continue
         if level > DEPTH:
             continue
-        for n, (key, value) in enumerate(node.items()):
-            if n >= _MEMBERS:
-                break
+        members = (
+            node.items()
+            if type(node) is dict and len(node) <= _MEMBERS
+            else islice(node.items(), _MEMBERS)
+        )
+        for key, value in members:
             path = f"{where}/{key}"
             paths.add(path)
-            kind = _note(types, values, path, value)
-            if (kind == "object" or kind == "array") and isinstance(value, Mapping | list):
-                todo.append((path, value, level + 1))
+            t = type(value)
+            kind = kinds.get(t) or json_type(value)
+            known = types.get(path)
+            if known is None:
+                types[path] = {kind}
+            else:
+                known.add(kind)
+            if kind in scalars:
+                if path not in values:
+                    values[path] = value
+            elif (t is dict or t is list) or (
+                (kind == "object" or kind == "array") and isinstance(value, Mapping | list)
+            ):
+                push((path, value, level + 1))
     shape.required = paths
     return shape
 
@@ -327,6 +357,11 @@ class _Compiled:
     member_paths: frozenset[str]
     #: (member, segments), decisive and required members first (:func:`_shows_enough`).
     quick: tuple[tuple[tuple[str, frozenset[str], bool, bool], tuple[str, ...]], ...]
+    #: The members the signature requires (any missing rules the envelope out).
+    needs: frozenset[str]
+    #: The most a shape showing ``n`` of the members can score (index ``n``), without the
+    #: dedicated media type's 0.2: every share whole, no penalty, the code's best bonus.
+    bounds: tuple[float, ...]
     minimum: int
     media_type: str | None
     media_types: frozenset[str]
@@ -336,6 +371,9 @@ class _Compiled:
     required: frozenset[str]
     closed: frozenset[str]
     defining: tuple[str, ...]
+    defining_set: frozenset[str]
+    #: Declared members with a type, other than the signature's (type conflicts).
+    typed: frozenset[str]
     code: str | None
     casing: Any
     catalogue: Mapping[str, tuple[int, ...]]
@@ -363,13 +401,14 @@ def _compiled(plan: Plan) -> _Compiled:
     }
     opened = {_path(e) for e in sig.extensions} | free
     defining = tuple("/" + "/".join(s) for s in (plan.code, plan.echo) if s is not None)
+    member_paths = frozenset(_path(m.pointer) for m in sig.members)
     kept = _Compiled(
         id=plan.id,
         priority=plan.priority,
         members=tuple(
             (_path(m.pointer), frozenset(m.types), m.decisive, m.required) for m in sig.members
         ),
-        member_paths=frozenset(_path(m.pointer) for m in sig.members),
+        member_paths=member_paths,
         quick=tuple(
             sorted(
                 (
@@ -382,6 +421,13 @@ def _compiled(plan: Plan) -> _Compiled:
                 key=lambda q: not (q[0][2] or q[0][3]),
             )
         ),
+        needs=frozenset(_path(m.pointer) for m in sig.members if m.required),
+        bounds=tuple(
+            0.6
+            + (0.25 * n / len(sig.members) if sig.members else 0.0)
+            + (0.15 if plan.code is not None else 0.0)
+            for n in range(len(sig.members) + 1)
+        ),
         minimum=sig.minimum,
         media_type=sig.media_type,
         media_types=plan.media_types,
@@ -391,6 +437,10 @@ def _compiled(plan: Plan) -> _Compiled:
         required=frozenset(r for r in env.required if r.count("/") <= 2),
         closed=frozenset(env.closed),
         defining=defining,
+        defining_set=frozenset(defining),
+        typed=frozenset(
+            p for p, t in env.types.items() if t and p in env.paths and p not in member_paths
+        ),
         code=None if plan.code is None else "/" + "/".join(plan.code),
         casing=plan.casing,
         catalogue=plan.catalogue,
@@ -427,7 +477,7 @@ def _shown(types: Iterable[str]) -> str:
     return " or ".join(sorted(types))
 
 
-def _judge(c: _Compiled, shape: Shape, media: str | None) -> Evidence:
+def _judge(c: _Compiled, shape: Shape, media: str | None, tops: set[str] | None = None) -> Evidence:
     paths = shape.paths
     matched: list[str] = []
     conflicts: list[str] = []
@@ -464,26 +514,27 @@ def _judge(c: _Compiled, shape: Shape, media: str | None) -> Evidence:
         ruled_out = (
             f"{len(matched)} of the members that identify {c.id} ({names}); it takes {c.minimum}"
         )
-    extensions = (
-        sorted(p for p in paths - c.declared if _opened(p, c.open))
-        if c.open and ruled_out is None
-        else ()
-    )
+    if not c.open or ruled_out is not None:
+        extensions: list[str] = []
+    elif "" in c.open:  # open at the top: every member it does not declare
+        extensions = sorted(paths - c.declared)
+    else:
+        extensions = sorted(p for p in paths - c.declared if _opened(p, c.open))
     score = (
         0.0
         if ruled_out is not None or not paths
-        else _score(c, shape, kind, media, matched, extensions)
+        else _score(c, shape, kind, media, matched, extensions, tops)
     )
     return Evidence(
-        envelope=c.id,
-        score=score,
-        matched=tuple(matched),
-        conflicts=tuple(conflicts),
-        missing=tuple(missing),
-        extensions=tuple(extensions),
-        media_type=media,
-        media=kind,
-        ruled_out=ruled_out,
+        c.id,
+        score,
+        tuple(matched),
+        tuple(conflicts),
+        tuple(missing),
+        tuple(extensions),
+        media,
+        kind,
+        ruled_out,
     )
 
 
@@ -494,39 +545,46 @@ def _score(
     media: str | None,
     matched: list[str],
     extensions: Sequence[str],
+    tops: set[str] | None = None,
 ) -> float:
-    """The score of a shape no rule excludes (see :func:`recognize`)."""
+    """The score of a shape no rule excludes (see :func:`recognize`). ``tops``: the
+    shape's top-level paths, when the caller has them."""
     paths = shape.paths
     declared = c.declared
+    if tops is None:
+        tops = _tops(paths)
     # An extension member never counts against the envelope, but neither does it count
     # as the envelope: a top-level one weighs half in the shares (its own members, none),
     # so a few shared names among many extensions are not the envelope.
-    allowed = 0.5 * sum(1 for p in extensions if p.count("/") == 1)
-    considered = inside = top = top_inside = intruders = other_conflicts = 0
-    skip = set(extensions)
-    for p in paths:
-        if p in skip:
-            continue
-        considered += 1
-        is_top = p.count("/") == 1
-        top += is_top
-        if p in declared:
-            inside += 1
-            top_inside += is_top
-            # A conflict on an identifying member already costs it its share of identity.
-            if p not in c.member_paths:
-                seen, expected = shape.types.get(p), c.types.get(p)
-                if seen and expected and seen != _NULL and not compatible(seen, expected):
-                    other_conflicts += 1
-        elif p[: p.rfind("/")] in c.closed:
-            intruders += 1
+    top_extensions = len(tops.intersection(extensions)) if extensions else 0
+    allowed = 0.5 * top_extensions
+    # Extensions are members the envelope does not declare: the declared members counted
+    # are all of the shape's, and the rest are either extensions or other members.
+    considered = len(paths) - len(extensions)
+    top = len(tops) - top_extensions
+    inside_paths = paths & declared
+    inside = len(inside_paths)
+    top_inside = len(tops & declared)
+    other_conflicts = intruders = 0
+    # A conflict on an identifying member already costs it its share of identity.
+    if c.typed:
+        for p in inside_paths & c.typed:
+            seen = shape.types.get(p)
+            if seen and seen != _NULL and not compatible(seen, c.types[p]):
+                other_conflicts += 1
+    if c.closed:
+        skip = set(extensions)
+        for p in paths - declared:
+            if p not in skip and p[: p.rfind("/")] in c.closed:
+                intruders += 1
     shared = inside / (considered + allowed) if considered else 0.0
     top_shared = top_inside / (top + allowed) if top or allowed else 0.0
     identity = len(matched) / len(c.members) if c.members else 0.0
     has_required = len(c.required & paths) / len(c.required) if c.required else identity
     score = 0.25 * shared + 0.2 * top_shared + 0.15 * has_required + 0.25 * identity
-    score -= 0.15 * min(other_conflicts, 2) + 0.1 * min(intruders, 2)
-    if c.defining and not any(d in paths for d in c.defining):
+    if other_conflicts or intruders:
+        score -= 0.15 * min(other_conflicts, 2) + 0.1 * min(intruders, 2)
+    if c.defining and c.defining_set.isdisjoint(paths):
         score -= 0.1
     if kind == "dedicated":
         score += 0.2
@@ -542,7 +600,15 @@ def _score(
                 score += 0.1
     # Structure makes at most 0.85, so the code's casing and catalogue still rank two
     # envelopes of the same shape (odata and error-object) below the cap.
-    return round(max(0.0, min(score, 1.0)), 6)
+    # (round(max(0.0, min(score, 1.0)), 6), the clamps written out.)
+    if score > 1.0:
+        return 1.0
+    return round(score, 6) if score > 0.0 else 0.0
+
+
+def _tops(paths: Set[str]) -> set[str]:
+    """The top-level members among a shape's paths."""
+    return {p for p in paths if p.count("/") == 1}
 
 
 def recognize(
@@ -565,29 +631,236 @@ def recognize(
         kept = shape.cache.get(key)
         if kept is not None:
             return kept
-    compiled = [p.__dict__.get(_COMPILED) or _compiled(p) for p in plans]
-    judged = [_judge(c, shape, media) for c in compiled]
-    order = sorted(
-        range(len(compiled)),
-        key=lambda i: (-judged[i].score, -compiled[i].priority, compiled[i].id),
-    )
-    ranked = tuple(judged[i] for i in order)
-    scores = tuple((e.envelope, e.score) for e in ranked)
-    if not ranked:
-        result = Recognition(None, 0.0, None, 0.0, (), (), ())
-    else:
-        best = ranked[0]
-        closest = best.envelope if best.score > 0 else None
-        if best.score < RECOGNITION_THRESHOLD:
-            result = Recognition(None, best.score, closest, best.score, (), scores, ranked)
-        else:
-            tied = tuple(e.envelope for e in ranked[1:] if e.score == best.score)
-            result = Recognition(
-                best.envelope, best.score, best.envelope, best.score, tied, scores, ranked
-            )
+    result = rank(shape, compile_plans(plans), media).recognition()
     if cache:
         shape.cache[key] = result
     return result
+
+
+class Candidates(NamedTuple):
+    """Plans ready for :func:`rank`: their compiled signatures, and their indexes in the
+    order that breaks equal scores (higher ``priority``, then id), with each index's place
+    in it."""
+
+    compiled: tuple[_Compiled, ...]
+    order: tuple[int, ...]
+    place: tuple[int, ...]
+
+
+def compile_plans(plans: Sequence[Plan]) -> Candidates:
+    """The plans as :func:`rank` takes them (what is static about them, computed once)."""
+    compiled = tuple(p.__dict__.get(_COMPILED) or _compiled(p) for p in plans)
+    # sorted() is stable: a plan given twice keeps its order, as the ranking always did.
+    order = tuple(
+        sorted(range(len(compiled)), key=lambda i: (-compiled[i].priority, compiled[i].id))
+    )
+    place = [0] * len(order)
+    for n, i in enumerate(order):
+        place[i] = n
+    return Candidates(compiled, order, tuple(place))
+
+
+class Ranking:
+    """What :func:`recognize` decides, before the evidence of the envelopes ruled out is
+    judged: the ``envelope`` (or ``None``) with its ``score``, the ``closest`` one with
+    its score, the envelopes tied with it, the chosen (else the closest) envelope's
+    ``evidence``, and every envelope's ``scores`` (best first). :meth:`recognition`
+    judges the rest (every envelope's evidence): the same :class:`Recognition` as judging
+    them all at once.
+
+    An envelope ruled out scores 0 whatever its evidence says, and one whose bound is
+    below the best score can neither win nor tie, so deciding never needs their evidence:
+    it is judged only when asked for (``errspec detect``, a report's detection)."""
+
+    __slots__ = (
+        "_candidates",
+        "_complete",
+        "_judged",
+        "_media",
+        "_order",
+        "_positive",
+        "_shape",
+        "_unjudged",
+        "closest",
+        "closest_score",
+        "envelope",
+        "evidence",
+        "score",
+        "tied_with",
+    )
+
+    envelope: str | None
+    score: float
+    closest: str | None
+    closest_score: float
+    tied_with: tuple[str, ...]
+    evidence: Evidence | None
+
+    def __init__(
+        self,
+        candidates: Candidates,
+        judged: list[Evidence | None],
+        positive: list[tuple[int, Evidence]],
+        unjudged: list[int],
+        shape: Shape,
+        media: str | None,
+    ) -> None:
+        """``judged``: each candidate's evidence, ``None`` where not judged; ``positive``:
+        the candidates judged that scored above 0 (index, evidence); ``unjudged``: those
+        not ruled out but not judged, which score below the best."""
+        self._candidates, self._judged, self._shape, self._media = candidates, judged, shape, media
+        self._unjudged = unjudged
+        self._order: list[int] | None = None
+        self._complete: Recognition | None = None
+        self.tied_with = ()
+        self.envelope = None
+        self._positive = positive = _best_first(positive, candidates.place)
+        if not positive:
+            self.closest, self.evidence, self.score, self.closest_score = None, None, 0.0, 0.0
+            return
+        best = positive[0][1]
+        self.evidence = best
+        self.closest, self.score = best.envelope, best.score
+        self.closest_score = best.score
+        if best.score >= RECOGNITION_THRESHOLD:
+            self.envelope = best.envelope
+            if len(positive) > 1:
+                self.tied_with = tuple(e.envelope for _, e in positive[1:] if e.score == best.score)
+
+    def _ranked(self) -> list[int]:
+        """Every candidate's index, best first: the positive scores sorted, then every
+        zero (ruled out or not) in the order that breaks ties."""
+        if self._order is None:
+            positive = self._positive
+            if self._unjudged:
+                compiled, judged = self._candidates.compiled, self._judged
+                for i in self._unjudged:
+                    evidence = judged[i] = _judge(compiled[i], self._shape, self._media)
+                    if evidence.score > 0:
+                        positive = [*positive, (i, evidence)]
+                positive = _best_first(positive, self._candidates.place)
+            first = [i for i, _ in positive]
+            self._order = first + [i for i in self._candidates.order if i not in first]
+        return self._order
+
+    @property
+    def scores(self) -> tuple[tuple[str, float], ...]:
+        """Every candidate's score, best first (:attr:`Recognition.scores`)."""
+        order = self._ranked()
+        compiled, judged = self._candidates.compiled, self._judged
+        return tuple((compiled[i].id, 0.0 if (e := judged[i]) is None else e.score) for i in order)
+
+    def recognition(self) -> Recognition:
+        """The whole verdict, every envelope's evidence judged (once)."""
+        if self._complete is None:
+            order = self._ranked()
+            compiled, judged = self._candidates.compiled, self._judged
+            ranked = tuple(
+                judged[i] or _judge(compiled[i], self._shape, self._media) for i in order
+            )
+            self._complete = Recognition(
+                self.envelope,
+                self.score,
+                self.closest,
+                self.closest_score,
+                self.tied_with,
+                tuple((e.envelope, e.score) for e in ranked),
+                ranked,
+            )
+        return self._complete
+
+
+def _best_first(
+    positive: list[tuple[int, Evidence]], place: tuple[int, ...]
+) -> list[tuple[int, Evidence]]:
+    """Best score first, equal scores by priority then id (the candidates' place)."""
+    if len(positive) < 2:
+        return positive
+    return sorted(positive, key=lambda p: (-p[1].score, place[p[0]]))
+
+
+def rank(shape: Shape, candidates: Candidates, media: str | None = None) -> Ranking:
+    """:func:`recognize`'s verdict, judging only the envelopes the signature's members do
+    not rule out (:func:`_matches`, a few lookups in the shape each), best bound first,
+    and of those only the ones whose score could still reach the best one judged
+    (:attr:`_Compiled.bounds`); the evidence of the others (and the scores of those
+    survivors) waits for :meth:`Ranking.recognition` and :attr:`Ranking.scores`."""
+    paths = shape.paths
+    compiled = candidates.compiled
+    judged: list[Evidence | None] = [None] * len(compiled)
+    kept: list[tuple[float, int]] = []
+    for i, c in enumerate(compiled):
+        # (a required member missing, the common way out, tested here first)
+        if not c.needs <= paths:
+            continue
+        matched = _matches(c, shape, media)
+        if matched >= 0:
+            bound = c.bounds[matched]
+            if (
+                media is not None
+                and media != "application/json"
+                and (media == c.media_type or media in c.media_types)
+            ):
+                bound += 0.2
+            kept.append((bound, i))
+    positive: list[tuple[int, Evidence]] = []
+    unjudged: list[int] = []
+    if kept:
+        if len(kept) > 1:
+            place = candidates.place
+            kept.sort(key=lambda k: (-k[0], place[k[1]]))
+        tops = _tops(paths)
+        best = 0.0
+        for bound, i in kept:
+            # A score is rounded to 6 places: a bound this far below the best cannot tie it.
+            if bound + _MARGIN < best:
+                unjudged.append(i)
+                continue
+            evidence = judged[i] = _judge(compiled[i], shape, media, tops)
+            if evidence.score > 0:
+                positive.append((i, evidence))
+                best = max(best, evidence.score)
+    return Ranking(candidates, judged, positive, unjudged, shape, media)
+
+
+#: Below the best score by more than this, an envelope's bound says it cannot tie.
+_MARGIN = 1e-3
+
+
+def _matches(c: _Compiled, shape: Shape, media: str | None) -> int:
+    """How many of the signature's members :func:`_judge` finds with the right type
+    (``matched``), or -1 when it rules ``c`` out (sets ``ruled_out``), read off the
+    signature's members without building the evidence: a required member missing, a
+    decisive one of another type, fewer than ``minimum`` shown (the dedicated media type
+    counts as one)."""
+    paths, types_of = shape.paths, shape.types
+    if not c.needs <= paths:
+        return -1
+    matched = 0
+    for path, types, decisive, required in c.members:
+        if path in paths:
+            seen = types_of.get(path)
+            if (
+                seen
+                and types
+                and seen.isdisjoint(types)
+                and seen != _NULL
+                and not compatible(seen, types, lenient=True)
+            ):
+                if decisive:
+                    return -1
+            else:
+                matched += 1
+        elif required:
+            return -1
+    shown = matched
+    if (
+        media is not None
+        and media != "application/json"
+        and (media == c.media_type or media in c.media_types)
+    ):
+        shown += 1
+    return -1 if shown < c.minimum else matched
 
 
 def not_recognised(plan: Plan, body: Any, media: str | None) -> str | None:

@@ -13,7 +13,7 @@ lint's choice of a spec's envelope both call it, so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
@@ -359,8 +359,8 @@ class _Compiled:
     quick: tuple[tuple[tuple[str, frozenset[str], bool, bool], tuple[str, ...]], ...]
     #: The members the signature requires (any missing rules the envelope out).
     needs: frozenset[str]
-    #: The most a shape showing ``n`` of the members can score (index ``n``), without the
-    #: dedicated media type's 0.2: every share whole, no penalty, the code's best bonus.
+    #: The most a shape showing ``n`` of the members can score (index ``n``) on its
+    #: structure: every share whole, no penalty (:func:`_bound` adds the rest).
     bounds: tuple[float, ...]
     minimum: int
     media_type: str | None
@@ -423,9 +423,7 @@ def _compiled(plan: Plan) -> _Compiled:
         ),
         needs=frozenset(_path(m.pointer) for m in sig.members if m.required),
         bounds=tuple(
-            0.6
-            + (0.25 * n / len(sig.members) if sig.members else 0.0)
-            + (0.15 if plan.code is not None else 0.0)
+            0.6 + (0.25 * n / len(sig.members) if sig.members else 0.0)
             for n in range(len(sig.members) + 1)
         ),
         minimum=sig.minimum,
@@ -523,7 +521,7 @@ def _judge(c: _Compiled, shape: Shape, media: str | None, tops: set[str] | None 
     score = (
         0.0
         if ruled_out is not None or not paths
-        else _score(c, shape, kind, media, matched, extensions, tops)
+        else _score(c, shape, kind, media, len(matched), extensions, tops)
     )
     return Evidence(
         c.id,
@@ -543,12 +541,14 @@ def _score(
     shape: Shape,
     kind: str | None,
     media: str | None,
-    matched: list[str],
-    extensions: Sequence[str],
+    matched: int,
+    extensions: Collection[str],
     tops: set[str] | None = None,
 ) -> float:
-    """The score of a shape no rule excludes (see :func:`recognize`). ``tops``: the
-    shape's top-level paths, when the caller has them."""
+    """The score of a shape no rule excludes (see :func:`recognize`), given how many
+    identifying members it shows with the right type (``matched``) and its extension
+    members (in any order). ``tops``: the shape's top-level paths, when the caller has
+    them."""
     paths = shape.paths
     declared = c.declared
     if tops is None:
@@ -579,7 +579,7 @@ def _score(
                 intruders += 1
     shared = inside / (considered + allowed) if considered else 0.0
     top_shared = top_inside / (top + allowed) if top or allowed else 0.0
-    identity = len(matched) / len(c.members) if c.members else 0.0
+    identity = matched / len(c.members) if c.members else 0.0
     has_required = len(c.required & paths) / len(c.required) if c.required else identity
     score = 0.25 * shared + 0.2 * top_shared + 0.15 * has_required + 0.25 * identity
     if other_conflicts or intruders:
@@ -661,30 +661,30 @@ def compile_plans(plans: Sequence[Plan]) -> Candidates:
 
 
 class Ranking:
-    """What :func:`recognize` decides, before the evidence of the envelopes ruled out is
-    judged: the ``envelope`` (or ``None``) with its ``score``, the ``closest`` one with
-    its score, the envelopes tied with it, the chosen (else the closest) envelope's
-    ``evidence``, and every envelope's ``scores`` (best first). :meth:`recognition`
-    judges the rest (every envelope's evidence): the same :class:`Recognition` as judging
-    them all at once.
+    """What :func:`recognize` decides, before any evidence is built: the ``envelope``
+    (or ``None``) with its ``score``, the ``closest`` one with its score and the envelopes
+    tied with it; the chosen (else the closest) envelope's ``evidence`` and every
+    envelope's ``scores`` (best first) when first read; :meth:`recognition` judges every
+    envelope's evidence: the same :class:`Recognition` as judging them all at once.
 
     An envelope ruled out scores 0 whatever its evidence says, and one whose bound is
-    below the best score can neither win nor tie, so deciding never needs their evidence:
-    it is judged only when asked for (``errspec detect``, a report's detection)."""
+    below the best score can neither win nor tie, so deciding needs neither their
+    evidence nor their score; the envelopes kept are scored without their evidence
+    (:func:`_kept_score`, the score :func:`_judge` gives)."""
 
     __slots__ = (
         "_candidates",
         "_complete",
-        "_judged",
+        "_evidence",
         "_media",
         "_order",
         "_positive",
+        "_scored",
         "_shape",
-        "_unjudged",
+        "_unscored",
         "closest",
         "closest_score",
         "envelope",
-        "evidence",
         "score",
         "tied_with",
     )
@@ -694,52 +694,73 @@ class Ranking:
     closest: str | None
     closest_score: float
     tied_with: tuple[str, ...]
-    evidence: Evidence | None
 
     def __init__(
         self,
         candidates: Candidates,
-        judged: list[Evidence | None],
-        positive: list[tuple[int, Evidence]],
-        unjudged: list[int],
+        scored: dict[int, float],
+        positive: list[tuple[float, int, int]],
+        unscored: list[tuple[int, int]],
         shape: Shape,
         media: str | None,
     ) -> None:
-        """``judged``: each candidate's evidence, ``None`` where not judged; ``positive``:
-        the candidates judged that scored above 0 (index, evidence); ``unjudged``: those
-        not ruled out but not judged, which score below the best."""
-        self._candidates, self._judged, self._shape, self._media = candidates, judged, shape, media
-        self._unjudged = unjudged
+        """``scored``: the score of each candidate scored (by index; the others score 0
+        or wait in ``unscored``); ``positive``: (-score, place, index) of those above 0;
+        ``unscored``: (index, members matched) of those kept whose bound is below the
+        best."""
+        self._candidates, self._scored, self._unscored = candidates, scored, unscored
+        self._shape, self._media = shape, media
         self._order: list[int] | None = None
         self._complete: Recognition | None = None
+        self._evidence: Evidence | None = None
         self.tied_with = ()
         self.envelope = None
-        self._positive = positive = _best_first(positive, candidates.place)
+        if len(positive) > 1:
+            positive.sort()  # best score first, then by priority and id (the place)
+        self._positive = positive
         if not positive:
-            self.closest, self.evidence, self.score, self.closest_score = None, None, 0.0, 0.0
+            self.closest, self.score, self.closest_score = None, 0.0, 0.0
             return
-        best = positive[0][1]
-        self.evidence = best
-        self.closest, self.score = best.envelope, best.score
-        self.closest_score = best.score
-        if best.score >= RECOGNITION_THRESHOLD:
-            self.envelope = best.envelope
+        best = scored[positive[0][2]]
+        compiled = candidates.compiled
+        self.closest, self.score, self.closest_score = compiled[positive[0][2]].id, best, best
+        if best >= RECOGNITION_THRESHOLD:
+            self.envelope = self.closest
             if len(positive) > 1:
-                self.tied_with = tuple(e.envelope for _, e in positive[1:] if e.score == best.score)
+                self.tied_with = tuple(
+                    compiled[i].id for _, _, i in positive[1:] if scored[i] == best
+                )
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """The chosen (else the closest) envelope's evidence (:attr:`Recognition.evidence`)."""
+        if self._evidence is None and self._positive:
+            self._evidence = _judge(
+                self._candidates.compiled[self._positive[0][2]], self._shape, self._media
+            )
+        return self._evidence
 
     def _ranked(self) -> list[int]:
         """Every candidate's index, best first: the positive scores sorted, then every
         zero (ruled out or not) in the order that breaks ties."""
         if self._order is None:
             positive = self._positive
-            if self._unjudged:
-                compiled, judged = self._candidates.compiled, self._judged
-                for i in self._unjudged:
-                    evidence = judged[i] = _judge(compiled[i], self._shape, self._media)
-                    if evidence.score > 0:
-                        positive = [*positive, (i, evidence)]
-                positive = _best_first(positive, self._candidates.place)
-            first = [i for i, _ in positive]
+            if self._unscored:
+                compiled, scored, place = (
+                    self._candidates.compiled,
+                    self._scored,
+                    self._candidates.place,
+                )
+                tops = _tops(self._shape.paths)
+                positive = list(positive)
+                for i, matched in self._unscored:
+                    score = scored[i] = _kept_score(
+                        compiled[i], self._shape, self._media, matched, tops
+                    )
+                    if score > 0:
+                        positive.append((-score, place[i], i))
+                positive.sort()
+            first = [i for _, _, i in positive]
             self._order = first + [i for i in self._candidates.order if i not in first]
         return self._order
 
@@ -747,16 +768,19 @@ class Ranking:
     def scores(self) -> tuple[tuple[str, float], ...]:
         """Every candidate's score, best first (:attr:`Recognition.scores`)."""
         order = self._ranked()
-        compiled, judged = self._candidates.compiled, self._judged
-        return tuple((compiled[i].id, 0.0 if (e := judged[i]) is None else e.score) for i in order)
+        compiled, scored = self._candidates.compiled, self._scored
+        return tuple((compiled[i].id, scored.get(i, 0.0)) for i in order)
 
     def recognition(self) -> Recognition:
         """The whole verdict, every envelope's evidence judged (once)."""
         if self._complete is None:
             order = self._ranked()
-            compiled, judged = self._candidates.compiled, self._judged
+            compiled, shape, media = self._candidates.compiled, self._shape, self._media
+            chosen = self.evidence
+            first = self._positive[0][2] if self._positive else -1
             ranked = tuple(
-                judged[i] or _judge(compiled[i], self._shape, self._media) for i in order
+                chosen if i == first and chosen is not None else _judge(compiled[i], shape, media)
+                for i in order
             )
             self._complete = Recognition(
                 self.envelope,
@@ -770,57 +794,94 @@ class Ranking:
         return self._complete
 
 
-def _best_first(
-    positive: list[tuple[int, Evidence]], place: tuple[int, ...]
-) -> list[tuple[int, Evidence]]:
-    """Best score first, equal scores by priority then id (the candidates' place)."""
-    if len(positive) < 2:
-        return positive
-    return sorted(positive, key=lambda p: (-p[1].score, place[p[0]]))
-
-
 def rank(shape: Shape, candidates: Candidates, media: str | None = None) -> Ranking:
-    """:func:`recognize`'s verdict, judging only the envelopes the signature's members do
+    """:func:`recognize`'s verdict, scoring only the envelopes the signature's members do
     not rule out (:func:`_matches`, a few lookups in the shape each), best bound first,
-    and of those only the ones whose score could still reach the best one judged
-    (:attr:`_Compiled.bounds`); the evidence of the others (and the scores of those
-    survivors) waits for :meth:`Ranking.recognition` and :attr:`Ranking.scores`."""
+    and of those only the ones whose score could still reach the best one so far
+    (:func:`_bound`); the scores of the others, and every evidence, wait for
+    :attr:`Ranking.scores`, :attr:`Ranking.evidence` and :meth:`Ranking.recognition`."""
     paths = shape.paths
     compiled = candidates.compiled
-    judged: list[Evidence | None] = [None] * len(compiled)
-    kept: list[tuple[float, int]] = []
+    kept: list[tuple[int, int]] = []
     for i, c in enumerate(compiled):
         # (a required member missing, the common way out, tested here first)
-        if not c.needs <= paths:
-            continue
-        matched = _matches(c, shape, media)
-        if matched >= 0:
-            bound = c.bounds[matched]
-            if (
-                media is not None
-                and media != "application/json"
-                and (media == c.media_type or media in c.media_types)
-            ):
-                bound += 0.2
-            kept.append((bound, i))
-    positive: list[tuple[int, Evidence]] = []
-    unjudged: list[int] = []
+        if c.needs <= paths:
+            matched = _matches(c, shape, media)
+            if matched >= 0:
+                kept.append((i, matched))
+    scored: dict[int, float] = {}
+    positive: list[tuple[float, int, int]] = []
+    unscored: list[tuple[int, int]] = []
     if kept:
-        if len(kept) > 1:
-            place = candidates.place
-            kept.sort(key=lambda k: (-k[0], place[k[1]]))
         tops = _tops(paths)
-        best = 0.0
-        for bound, i in kept:
-            # A score is rounded to 6 places: a bound this far below the best cannot tie it.
-            if bound + _MARGIN < best:
-                unjudged.append(i)
-                continue
-            evidence = judged[i] = _judge(compiled[i], shape, media, tops)
-            if evidence.score > 0:
-                positive.append((i, evidence))
-                best = max(best, evidence.score)
-    return Ranking(candidates, judged, positive, unjudged, shape, media)
+        place = candidates.place
+        if len(kept) == 1:
+            i, matched = kept[0]
+            score = scored[i] = _kept_score(compiled[i], shape, media, matched, tops)
+            if score > 0:
+                positive.append((-score, place[i], i))
+        else:
+            # highest bound first (then by priority and id, the candidates' place)
+            order = sorted((-_bound(compiled[i], shape, media, n), place[i], i, n) for i, n in kept)
+            best = 0.0
+            for minus_bound, at, i, matched in order:
+                # Scores are rounded to 6 places: a bound this far below the best cannot
+                # tie it.
+                if _MARGIN - minus_bound < best:
+                    unscored.append((i, matched))
+                    continue
+                score = scored[i] = _kept_score(compiled[i], shape, media, matched, tops)
+                if score > 0:
+                    positive.append((-score, at, i))
+                    if score > best:
+                        best = score
+    return Ranking(candidates, scored, positive, unscored, shape, media)
+
+
+def _kept_score(
+    c: _Compiled, shape: Shape, media: str | None, matched: int, tops: set[str]
+) -> float:
+    """The score :func:`_judge` gives an envelope it does not rule out, showing
+    ``matched`` of its members, without building the evidence."""
+    paths = shape.paths
+    if not paths:
+        return 0.0
+    if media is None or media == "application/json":
+        kind = None if media is None else "json"
+    elif media == c.media_type or media in c.media_types:
+        kind = "dedicated"
+    else:
+        kind = "other"
+    if not c.open:
+        extensions: Collection[str] = ()
+    elif "" in c.open:
+        extensions = paths - c.declared
+    else:
+        extensions = [p for p in paths - c.declared if _opened(p, c.open)]
+    return _score(c, shape, kind, media, matched, extensions, tops)
+
+
+def _bound(c: _Compiled, shape: Shape, media: str | None, matched: int) -> float:
+    """The most :func:`_score` can give ``c`` on a shape showing ``matched`` of its
+    members: every share whole and no penalty for other members, the rest as it will be
+    (identity, a missing code or status echo, the media type, the code's casing and
+    catalogue)."""
+    bound = c.bounds[matched]
+    if c.defining and c.defining_set.isdisjoint(shape.paths):
+        bound -= 0.1
+    if media is not None and media != "application/json":
+        if media == c.media_type or media in c.media_types:
+            bound += 0.2
+        elif media.endswith("+json"):
+            bound -= 0.2
+    if c.code is not None:
+        code = shape.values.get(c.code)
+        if isinstance(code, str) and not _PROSE.search(code):
+            if c.casing is not None:
+                bound += 0.05 if c.casing.fullmatch(code) else -0.1
+            if code in c.catalogue:
+                bound += 0.1
+    return bound
 
 
 #: Below the best score by more than this, an envelope's bound says it cannot tie.
@@ -835,6 +896,14 @@ def _matches(c: _Compiled, shape: Shape, media: str | None) -> int:
     counts as one)."""
     paths, types_of = shape.paths, shape.types
     if not c.needs <= paths:
+        return -1
+    dedicated = (
+        media is not None
+        and media != "application/json"
+        and (media == c.media_type or media in c.media_types)
+    )
+    # Nothing required (problem details): too few members at all rules it out at once.
+    if not c.needs and len(c.member_paths & paths) + dedicated < c.minimum:
         return -1
     matched = 0
     for path, types, decisive, required in c.members:
@@ -853,14 +922,7 @@ def _matches(c: _Compiled, shape: Shape, media: str | None) -> int:
                 matched += 1
         elif required:
             return -1
-    shown = matched
-    if (
-        media is not None
-        and media != "application/json"
-        and (media == c.media_type or media in c.media_types)
-    ):
-        shown += 1
-    return -1 if shown < c.minimum else matched
+    return -1 if matched + dedicated < c.minimum else matched
 
 
 def not_recognised(plan: Plan, body: Any, media: str | None) -> str | None:

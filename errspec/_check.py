@@ -85,6 +85,7 @@ def _run(
     env: Envelope | None,
     detection: Detected | None,
     given: bool | None = None,
+    strict: bool = False,
 ) -> Iterator[Finding]:
     """The pipeline. ``detection`` is set when the envelope was detected, not given.
     ``given`` (default: no detection) says the caller named the envelope: then any body
@@ -118,7 +119,7 @@ def _run(
             yield Finding("body-not-json", "error", no_json_message(response))
         yield from http_header_rules(response)
         return
-    plan = plan_for(env)
+    plan = plan_for(env, strict)
     if status >= 400 and response.has_json_body:
         body = response.body
         valid = plan.is_valid(body)
@@ -295,6 +296,7 @@ def iter_findings(
     *,
     spec: SpecArg = None,
     operation: OperationArg = None,
+    strict: bool = False,
 ) -> Iterator[Finding]:
     """Every finding for one response, in pipeline order. The primitive all views share.
 
@@ -310,7 +312,7 @@ def iter_findings(
     loaded, _, contract = _contract(r, spec, operation)
     yield from contract
     env, detection, given = _envelope_for(r, envelope if env_arg is None else env_arg, loaded)
-    yield from _run(r, env, detection, given)
+    yield from _run(r, env, detection, given, strict)
 
 
 def check_response(
@@ -321,13 +323,16 @@ def check_response(
     spec: SpecArg = None,
     operation: OperationArg = None,
     config: Config | None = None,
+    strict: bool | None = None,
 ) -> Report:
     """Check one response; the report says ``.conforms``, ``.envelope`` and ``.findings``.
 
     ``spec`` and ``operation`` add the operation's contract (see :func:`iter_findings`);
     with ``envelope="auto"`` the spec's envelope is used when it has one. ``config`` (a
     loaded ``[tool.errspec]``, as every door of errspec finds it) applies its rule
-    severities, rules switched off and ignores, as ``errspec lint`` does.
+    severities, rules switched off and ignores, as ``errspec lint`` does. ``strict``
+    (default: the configuration's ``strict``, else false) reports the requirements
+    errspec inferred beyond the envelope's source too, as warnings that say so.
     """
     if config is not None and not isinstance(config, Config):
         raise TypeError(f"config is an errspec configuration, not {type(config).__name__}")
@@ -350,7 +355,9 @@ def check_response(
         notes.append(
             f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
         )
-    findings = tuple(_run(r, env, detection, given))
+    if strict is None:
+        strict = config.strict if config is not None else False
+    findings = tuple(_run(r, env, detection, given, strict))
     report = _report(
         source=r.source,
         envelope=env.id if env else None,

@@ -406,6 +406,17 @@ def _color_wanted() -> bool:
     return not click_compat.should_strip_ansi(sys.stdout)
 
 
+def _strict_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--strict``: errspec's stricter reading of the envelope's source."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Also report what errspec infers beyond the envelope's source (a header name "
+        "it guessed, a status the source gives a code none), as warnings that say "
+        "\"errspec's reading, not the source's\". Or strict = true in [tool.errspec].",
+    )(command)
+
+
 def _max_examples_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--max-examples N`` for the summary formats (refused with the others)."""
 
@@ -543,6 +554,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable input or u
     "read by the main process). Output comes in input order, the same as with one "
     "process. Default: every core for inputs of 8 MiB or more, else 1.",
 )
+@_strict_option
 @_max_examples_option
 @_config_options
 @_output_options
@@ -559,6 +571,7 @@ def check_command(
     allow_remote_refs: bool,
     allow_outside_refs: bool,
     jobs: int | None,
+    strict: bool,
     max_examples: int | None,
     config_path: str | None,
     no_config: bool,
@@ -584,6 +597,10 @@ def check_command(
     spec: Spec | None = None
     chosen: Operation | None = None
     settings = _settings(config_path, no_config)
+    if strict:
+        from dataclasses import replace
+
+        settings = replace(settings, strict=True)
     # The configuration fills in what the command line leaves at its default.
     if _defaulted("envelope") and settings.envelope:
         envelope = _envelope_option(click.get_current_context(), None, settings.envelope)  # type: ignore[arg-type]
@@ -993,6 +1010,7 @@ def config_command(config_path: str | None, no_config: bool, fmt: str) -> None:
     rows: dict[str, dict[str, Any]] = {
         "envelope": {"value": settings.envelope or "auto", "from": origin(settings.envelope)},
         "fail-on": {"value": settings.fail_on or "error", "from": origin(settings.fail_on)},
+        "strict": {"value": settings.strict, "from": origin(settings.strict)},
         "spec": {"value": spec, "from": origin(spec)},
         "rules": {"value": dict(settings.rules), "from": origin(settings.rules)},
         "ignore": {

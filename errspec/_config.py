@@ -41,6 +41,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "envelope": {"type": "string"},
         "fail-on": {"enum": ["error", "warning"]},
+        "strict": {"type": "boolean"},
         "spec": {"type": "string"},
         "rules": {
             "type": "object",
@@ -92,6 +93,8 @@ class Config:
     folder: Path | None = None
     envelope: str | None = None
     fail_on: Severity | None = None
+    #: errspec's stricter reading: report what it inferred beyond the envelope's source.
+    strict: bool = False
     spec: str | None = None
     rules: Mapping[str, str] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
@@ -214,6 +217,7 @@ def _parse(section: Any, where: str) -> Config:
         source=where,
         envelope=section.get("envelope"),
         fail_on=section.get("fail-on"),
+        strict=bool(section.get("strict", False)),
         spec=section.get("spec"),
         rules=dict(section.get("rules", {})),
         ignore=tuple(

@@ -108,7 +108,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule("retry-after-invalid", "error", "Retry-After is neither delay-seconds nor a date."),
         Rule("retry-after-mismatch", "error", "Retry-After and the body's retry hint disagree."),
-        Rule("www-authenticate-missing", "warning", "A 401 response lacks WWW-Authenticate.", BOTH),
+        Rule("www-authenticate-missing", "error", "A 401 response lacks WWW-Authenticate.", BOTH),
         Rule("error-code-header-mismatch", "error", "The error-code header differs from the code."),
         Rule("header-missing", "warning", "A header the envelope asks for is missing.", BOTH),
         Rule("error-with-success-status", "error", "An error body is sent with a 1xx-3xx status."),

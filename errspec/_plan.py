@@ -15,10 +15,41 @@ from ._exceptions import InvalidEnvelopeError
 from ._findings import Severity
 from ._jsondata import with_explainable
 from ._pointer import compile_pointer
-from ._profile import HeaderSpec
+from ._profile import HeaderSpec, Provenance
 from ._registry import Envelope, envelopes
 
-__all__ = ["CASING", "Plan", "all_plans", "echo_typed", "plan_for"]
+__all__ = [
+    "CASING",
+    "READING",
+    "Plan",
+    "Verdict",
+    "all_plans",
+    "basis_severity",
+    "echo_typed",
+    "plan_for",
+]
+
+#: Said after a finding about a requirement errspec inferred (reported only when strict).
+READING = " (errspec's reading, not the source's)"
+
+#: How a broken requirement is reported: its severity (None: not reported) and what the
+#: message says after itself.
+Verdict = tuple[Severity | None, str]
+
+
+def basis_severity(provenance: Provenance | None, default: Severity, strict: bool) -> Verdict:
+    """Severity from where a requirement comes from: what the source states is an error,
+    what it recommends a warning, and what errspec inferred is not reported unless the
+    user asks for errspec's stricter reading (then a warning that says so). A requirement
+    without a provenance (a user's profile) keeps ``default``."""
+    if provenance is None:
+        return default, ""
+    if provenance.basis == "stated":
+        return "error", ""
+    if provenance.basis == "recommended":
+        return "warning", ""
+    return ("warning", READING) if strict else (None, "")
+
 
 #: What detection counts when the validators cannot count a body's schema errors.
 UNCOUNTED_ERRORS = 10
@@ -35,9 +66,10 @@ CASING = {
 class Plan:
     """Everything about an envelope that the rules need, computed once."""
 
-    def __init__(self, envelope: Envelope) -> None:
+    def __init__(self, envelope: Envelope, strict: bool = False) -> None:
         p = envelope.profile
         self.envelope = envelope
+        self.strict = strict
         self.id = envelope.id
         self._fast_is_valid = envelope.fast_is_valid
         self.media_types = frozenset(p.media_types)
@@ -55,6 +87,27 @@ class Plan:
             (compile_pointer(m.pointer), frozenset(m.only_for_status), m.level, m.pointer)
             for m in p.conditional_members
         ]
+        # Severities from the profile's provenance (see basis_severity).
+        self.echo_verdict = basis_severity(
+            p.status_echo.provenance if p.status_echo else None, "error", strict
+        )
+        self.casing_verdict = basis_severity(
+            p.code.provenance if p.code else None, "warning", strict
+        )
+        self.closed_verdict = basis_severity(
+            p.code.open_provenance if p.code else None, "error", strict
+        )
+        self.conditional_verdicts = [
+            basis_severity(m.provenance, m.level, strict) for m in p.conditional_members
+        ]
+        self._members = sorted(
+            (
+                (compile_pointer(pointer), basis_severity(prov, "error", strict))
+                for pointer, prov in p.members
+            ),
+            key=lambda item: -len(item[0]),
+        )
+        self._rows: dict[str, Verdict] = {}
         self.retry_body = compile_pointer(p.retry_hint_pointer) if p.retry_hint_pointer else None
         self.markers = [compile_pointer(m) for m in p.markers]
         self.priority = p.priority
@@ -89,6 +142,35 @@ class Plan:
         except (RecursionError, ValueError):
             return UNCOUNTED_ERRORS
 
+    def row_verdict(self, code: str) -> Verdict:
+        """How ``code-status-mismatch`` reports ``code``: from its catalogue row's basis."""
+        verdict = self._rows.get(code)
+        if verdict is None:
+            spec = self.envelope.profile.code
+            prov = spec.provenance_of_row(code) if spec is not None else None
+            verdict = self._rows[code] = basis_severity(prov, "error", self.strict)
+        return verdict
+
+    def header_verdict(self, spec: HeaderSpec) -> Verdict:
+        """How a missing header is reported: from its basis, else its level."""
+        return basis_severity(
+            spec.provenance, "error" if spec.level == "required" else "warning", self.strict
+        )
+
+    def member_verdict(self, pointer: str) -> Verdict:
+        """How an ``envelope-schema`` finding at ``pointer`` is reported: from the basis of
+        the closest member the profile gives provenance for (the pointer itself or its
+        nearest ancestor), else an error."""
+        if not self._members:
+            return "error", ""
+        segments = compile_pointer(pointer) if pointer else ()
+        for member, verdict in self._members:
+            if len(member) <= len(segments) and all(
+                m == "*" or m == s for m, s in zip(member, segments, strict=False)
+            ):
+                return verdict
+        return "error", ""
+
     def headers_for(self, status: int) -> tuple[HeaderSpec, ...]:
         cached = self._headers.get(status)
         if cached is None:
@@ -102,16 +184,18 @@ class Plan:
 _PLAN_ATTRIBUTE = "_errspec_plan"
 
 
-def plan_for(envelope: Envelope) -> Plan:
+def plan_for(envelope: Envelope, strict: bool = False) -> Plan:
     """The envelope's plan, built on first use and kept on the envelope (so a user envelope
-    and its plan go away together)."""
-    plan: Plan | None = envelope.__dict__.get(_PLAN_ATTRIBUTE)
+    and its plan go away together). ``strict``: errspec's stricter reading, where what it
+    inferred is reported too."""
+    attribute = _PLAN_ATTRIBUTE + ("_strict" if strict else "")
+    plan: Plan | None = envelope.__dict__.get(attribute)
     if plan is None:
         try:
-            plan = Plan(envelope)
+            plan = Plan(envelope, strict)
         except ValueError as exc:  # a pointer in a user profile that is not a JSON pointer
             raise InvalidEnvelopeError(f"{envelope.location}: invalid profile: {exc}") from None
-        object.__setattr__(envelope, _PLAN_ATTRIBUTE, plan)
+        object.__setattr__(envelope, attribute, plan)
     return plan
 
 

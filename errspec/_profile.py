@@ -16,6 +16,7 @@ __all__ = [
     "FieldErrorsSpec",
     "HeaderSpec",
     "Profile",
+    "Provenance",
     "ResponseSpec",
     "Retryability",
     "Signature",
@@ -25,7 +26,33 @@ __all__ = [
 ]
 
 HeaderLevel = Literal["required", "recommended", "optional"]
+Basis = Literal["stated", "recommended", "inferred"]
 Retry = bool | Literal["after-reauth", "after-fix"]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a requirement comes from: ``stated`` (the source says it), ``recommended``
+    (the source recommends it) or ``inferred`` (errspec's reading), with the document and
+    a verbatim quote for the first two."""
+
+    basis: Basis
+    document: str | None = None
+    quote: str | None = None
+    note: str | None = None
+
+    def cited(self) -> str:
+        """``stated, seed 003: "…"`` as ``errspec envelopes`` shows it."""
+        where = f", {self.document}" if self.document else ""
+        quote = f': "{self.quote}"' if self.quote else ""
+        return f"{self.basis}{where}{quote}"
+
+
+def provenance_of(data: Any) -> Provenance | None:
+    """A ``provenance`` mapping as a :class:`Provenance` (``None`` when absent)."""
+    if not isinstance(data, Mapping):
+        return None
+    return Provenance(data["basis"], data.get("document"), data.get("quote"), data.get("note"))
 
 
 @dataclass(frozen=True)
@@ -44,6 +71,7 @@ class StatusEcho:
     pointer: str
     type: Literal["integer", "string"]
     aggregate: Literal["each", "most-general"] = "each"
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,14 @@ class CodeSpec:
     catalogue: Mapping[str, tuple[int, ...]]
     header: str | None = None
     catalogue_source: str | None = None
+    #: The code member and its casing; whether the catalogue is closed; its rows.
+    provenance: Provenance | None = None
+    open_provenance: Provenance | None = None
+    catalogue_provenance: Provenance | None = None
+    row_provenance: Mapping[str, Provenance] = field(default_factory=dict)
+
+    def provenance_of_row(self, code: str) -> Provenance | None:
+        return self.row_provenance.get(code, self.catalogue_provenance)
 
 
 @dataclass(frozen=True)
@@ -67,6 +103,7 @@ class FieldErrorsSpec:
     message: str
     field: str | None = None
     code: str | None = None
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,7 @@ class ConditionalMember:
     only_for_status: tuple[int, ...]
     level: Literal["error", "warning"] = "warning"
     source: str | None = None
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +128,7 @@ class HeaderSpec:
     schema: Mapping[str, Any] = field(default_factory=dict)
     example: Any = None
     source: str | None = None
+    provenance: Provenance | None = None
 
     def applies_to(self, status: int) -> bool:
         return not self.for_status or status in self.for_status
@@ -101,6 +140,7 @@ class Retryability:
 
     retry: Retry
     note: str | None = None
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +205,10 @@ class Profile:
     signature: Signature | None = None
     #: Where the status's reason phrase goes, for an error without a code of its own.
     summary: str | None = None
+    #: Provenance of the schema's members and types: (pointer, provenance).
+    members: tuple[tuple[str, Provenance], ...] = ()
+    request_id_provenance: Provenance | None = None
+    retry_hint_provenance: Provenance | None = None
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
@@ -189,7 +233,12 @@ class Profile:
             ),
             media_types=tuple(data["media_types"]),
             media_type_level=data.get("media_type_level", "warning"),
-            status_echo=StatusEcho(echo["pointer"], echo["type"], echo.get("aggregate", "each"))
+            status_echo=StatusEcho(
+                echo["pointer"],
+                echo["type"],
+                echo.get("aggregate", "each"),
+                provenance_of(echo.get("provenance")),
+            )
             if echo
             else None,
             code=None
@@ -201,6 +250,15 @@ class Profile:
                 catalogue={k: _statuses(v) for k, v in (code.get("catalogue") or {}).items()},
                 header=code.get("header"),
                 catalogue_source=code.get("catalogue_source"),
+                provenance=provenance_of(code.get("provenance")),
+                open_provenance=provenance_of(code.get("open_provenance")),
+                catalogue_provenance=provenance_of(code.get("catalogue_provenance")),
+                row_provenance={
+                    k: prov
+                    for k, v in (code.get("catalogue") or {}).items()
+                    if isinstance(v, Mapping)
+                    and (prov := provenance_of(v.get("provenance"))) is not None
+                },
             ),
             message=data["message"],
             field_errors=None
@@ -211,6 +269,7 @@ class Profile:
                 message=fe["message"],
                 field=fe.get("field"),
                 code=fe.get("code"),
+                provenance=provenance_of(fe.get("provenance")),
             ),
             request_id_pointer=rid.get("body"),
             request_id_header=rid.get("header"),
@@ -223,6 +282,7 @@ class Profile:
                     only_for_status=tuple(m["only_for_status"]),
                     level=m.get("level", "warning"),
                     source=m.get("source"),
+                    provenance=provenance_of(m.get("provenance")),
                 )
                 for m in data.get("conditional_members", ())
             ),
@@ -235,11 +295,12 @@ class Profile:
                     schema=h.get("schema", {"type": "string"}),
                     example=h.get("example"),
                     source=h.get("source"),
+                    provenance=provenance_of(h.get("provenance")),
                 )
                 for h in data["headers"]
             ),
             retryable={
-                int(k): Retryability(v["retry"], v.get("note"))
+                int(k): Retryability(v["retry"], v.get("note"), provenance_of(v.get("provenance")))
                 for k, v in data["retryable"].items()
             },
             responses=tuple(
@@ -249,6 +310,13 @@ class Profile:
             markers=tuple(detection.get("markers", ())),
             priority=int(detection.get("priority", 0)),
             signature=_signature(data.get("signature")),
+            members=tuple(
+                (m["pointer"], prov)
+                for m in data.get("members", ())
+                if (prov := provenance_of(m["provenance"])) is not None
+            ),
+            request_id_provenance=provenance_of(rid.get("provenance")),
+            retry_hint_provenance=provenance_of(hint.get("provenance")),
             raw=data,
         )
 

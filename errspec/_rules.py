@@ -20,7 +20,7 @@ from ._findings import RULES, Finding, Severity
 from ._http import NO_BODY, Response, is_json_media_type
 from ._http import parse_retry_after as _parse_retry_after
 from ._jsondata import number_text, with_explainable
-from ._plan import Plan
+from ._plan import Plan, Verdict
 from ._pointer import escape, join, resolve, values
 
 __all__ = [
@@ -59,6 +59,13 @@ class Context:
         return Finding(
             rule, severity or RULES[rule].severity, message, pointer, envelope=self.envelope
         )
+
+    def judged(self, rule: str, message: str, pointer: str, verdict: Verdict) -> Iterator[Finding]:
+        """The finding for a broken requirement, at the severity its basis gives (none for
+        an inferred one unless strict; then the message says it is errspec's reading)."""
+        severity, suffix = verdict
+        if severity is not None:
+            yield self.finding(rule, message + suffix, pointer, severity)
 
 
 RuleFunction = Callable[[Context], Iterator[Finding]]
@@ -134,19 +141,21 @@ def status_mismatch(ctx: Context) -> Iterator[Finding]:
         if status not in allowed:
             pointer = echoes[0][0]
             statuses = ", ".join(number_text(v) for v in sorted(distinct))
-            yield ctx.finding(
+            yield from ctx.judged(
                 "status-mismatch",
                 f"HTTP status {status} is neither the errors' status ({statuses}) nor the most "
                 "general one for them",
                 pointer,
+                plan.echo_verdict,
             )
         return
     for pointer, value in echoes:
         if value != status:
-            yield ctx.finding(
+            yield from ctx.judged(
                 "status-mismatch",
                 f"body says status {number_text(value)} but the HTTP status is {status}",
                 pointer,
+                plan.echo_verdict,
             )
 
 
@@ -176,8 +185,11 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
         if not isinstance(code, str):
             continue
         if plan.casing is not None and not plan.casing.fullmatch(code):
-            yield ctx.finding(
-                "code-format", f"code {_quoted(code)} is not {plan.code_format}", pointer
+            yield from ctx.judged(
+                "code-format",
+                f"code {_quoted(code)} is not {plan.code_format}",
+                pointer,
+                plan.casing_verdict,
             )
             if plan.catalogue_open or not plan.catalogue:
                 break  # an open catalogue: a mis-cased code is not also "unknown"
@@ -185,10 +197,11 @@ def code_rules(ctx: Context) -> Iterator[Finding]:
         if statuses is not None:
             if statuses and status not in statuses:  # () : the source states no status
                 expected = " or ".join(map(str, statuses))
-                yield ctx.finding(
+                yield from ctx.judged(
                     "code-status-mismatch",
                     f"code {_quoted(code)} goes with HTTP {expected}, not {status}",
                     pointer,
+                    plan.row_verdict(code),
                 )
         elif plan.catalogue:
             yield from _unknown_code(ctx, code, pointer)
@@ -226,27 +239,30 @@ def _unknown_code(ctx: Context, code: str, pointer: str) -> Iterator[Finding]:
             "warning",
         )
     else:
-        yield ctx.finding(
+        yield from ctx.judged(
             "unknown-code",
             f"code {_quoted(code)} is not in the closed {ctx.envelope} catalogue{hint}",
             pointer,
-            "error",
+            plan.closed_verdict,
         )
 
 
 def conditional_members(ctx: Context) -> Iterator[Finding]:
     """conditional-member: members the profile allows only on some statuses."""
     status = ctx.response.status
-    for segments, allowed, level, _ in ctx.plan.conditional:
+    plan = ctx.plan
+    for (segments, allowed, _, _), verdict in zip(
+        plan.conditional, plan.conditional_verdicts, strict=True
+    ):
         if status in allowed or not values(ctx.body, segments):
             continue
         for pointer, _value in resolve(ctx.body, segments):
             only = ", ".join(map(str, sorted(allowed)))
-            yield ctx.finding(
+            yield from ctx.judged(
                 "conditional-member",
                 f"{pointer} is only for status {only}, not {status}",
                 pointer,
-                level,
+                verdict,
             )
 
 
@@ -262,23 +278,23 @@ def header_rules(ctx: Context) -> Iterator[Finding]:
     response = ctx.response
     for spec in ctx.plan.headers_for(response.status):
         if not response.has_header(spec.name):
-            severity: Severity = "error" if spec.level == "required" else "warning"
+            verdict = ctx.plan.header_verdict(spec)
             rule = _HEADER_RULES.get(spec.name.lower(), "header-missing")
-            yield ctx.finding(
+            yield from ctx.judged(
                 rule,
-                f"a {response.status} response should carry {spec.name}"
-                if severity == "warning"
-                else f"a {response.status} response must carry {spec.name}",
+                f"a {response.status} response must carry {spec.name}"
+                if verdict[0] == "error"
+                else f"a {response.status} response should carry {spec.name}",
                 f"header:{spec.name}",
-                severity,
+                verdict,
             )
     yield from _retry_after(ctx)
 
 
 def http_header_rules(response: Response) -> Iterator[Finding]:
     """The header rules HTTP itself sets, for a response no envelope fits: a 401 MUST send
-    WWW-Authenticate (RFC 9110 §15.5.2; a warning, the level of every built-in profile),
-    and retry-after-invalid."""
+    WWW-Authenticate (RFC 9110 §11.6.1, §15.5.2: an error, as every built-in profile
+    states it), and retry-after-invalid."""
     if (
         response.status == 401
         and response.headers_known
@@ -286,8 +302,8 @@ def http_header_rules(response: Response) -> Iterator[Finding]:
     ):
         yield Finding(
             "www-authenticate-missing",
-            "warning",
-            "a 401 response should carry WWW-Authenticate",
+            "error",
+            "a 401 response must carry WWW-Authenticate",
             "header:WWW-Authenticate",
         )
     yield from retry_after_syntax(response, None)
@@ -651,7 +667,9 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
             if missing is not None:
                 pointer = f"{pointer}/{escape(missing)}"
                 message = f"missing required member {missing!r}"
-        yield ctx.finding("envelope-schema", _one_line(message), pointer)
+        yield from ctx.judged(
+            "envelope-schema", _one_line(message), pointer, ctx.plan.member_verdict(pointer)
+        )
 
 
 def _fast_schema_findings(ctx: Context, deep: bool) -> Iterator[Finding]:
@@ -675,7 +693,9 @@ def _fast_schema_findings(ctx: Context, deep: bool) -> Iterator[Finding]:
         if n == MAX_SCHEMA_FINDINGS:
             yield ctx.finding("envelope-schema", f"… and {len(found) - n} more schema errors", "")
             return
-        yield ctx.finding("envelope-schema", _one_line(message), pointer)
+        yield from ctx.judged(
+            "envelope-schema", _one_line(message), pointer, ctx.plan.member_verdict(pointer)
+        )
 
 
 def _fast_message(error: Any) -> str:

@@ -514,9 +514,9 @@ def test_www_authenticate_is_checked_when_no_envelope_fits() -> None:
     assert report.envelope is None
     assert report.rules() == ["envelope-unknown", "www-authenticate-missing"]
     finding = report.findings[1]
-    assert finding.severity == "warning"
+    assert finding.severity == "error"  # RFC 9110 §11.6.1: MUST, whatever the envelope
     assert finding.pointer == "header:WWW-Authenticate"
-    assert finding.message == "a 401 response should carry WWW-Authenticate"
+    assert finding.message == "a 401 response must carry WWW-Authenticate"
     sent = {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}
     assert errspec.check_response({"status": 401, "headers": sent, "body": body}).rules() == [
         "envelope-unknown"

@@ -303,14 +303,19 @@ def test_the_assertion_carries_the_report() -> None:
 
 
 def test_fail_on_warning_fails_on_warnings() -> None:
-    no_auth = {
-        "status": 401,
+    leaky = {
+        "status": 500,
         "headers": {"Content-Type": "application/problem+json"},
-        "body": {"type": "about:blank", "title": "Unauthorized", "status": 401},
+        "body": {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": 'Traceback (most recent call last): File "/srv/app/tasks.py", line 12',
+        },
     }
-    assert errspec.assert_error_response(no_auth).rules() == ["www-authenticate-missing"]
-    with pytest.raises(AssertionError, match="warning www-authenticate-missing"):
-        errspec.assert_error_response(no_auth, fail_on="warning")
+    assert errspec.assert_error_response(leaky).rules() == ["leaked-internals"]
+    with pytest.raises(AssertionError, match="warning leaked-internals"):
+        errspec.assert_error_response(leaky, fail_on="warning")
 
 
 def test_code_is_the_envelopes_code_member() -> None:

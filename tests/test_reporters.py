@@ -36,8 +36,8 @@ EXAMPLES = "schemas/{}/examples/{}.json"
 ERROR = EXAMPLES.format("error-string", "invalid/not-found-with-409")
 # Two warnings, conforms (unknown-code at /error/code, header-missing x-ms-error-code).
 WARNINGS = EXAMPLES.format("odata", "invalid/error-code-header-missing")
-# A warning and an error (code-format and unknown-code, both at /code).
-MIXED = EXAMPLES.format("code-message", "invalid/code-snake-case")
+# A warning and an error (unknown-code at /error, conditional-member at /details).
+MIXED = EXAMPLES.format("error-string", "invalid/details-on-400")
 # An error without pointer or envelope (body-not-json).
 NOT_JSON = EXAMPLES.format("data-error", "invalid/html-503")
 VALID = EXAMPLES.format("error-string", "valid/rate-limit-exceeded-429")
@@ -48,10 +48,11 @@ UNKNOWN_ODATA = (
     "code 'BlobNotFound' is not one of the 30 odata codes errspec knows (custom codes are allowed)"
 )
 NO_ERROR_HEADER = "a 404 response should carry x-ms-error-code"
-SNAKE = "code 'not_found' is not UPPER_SNAKE_CASE"
-UNKNOWN_SNAKE = (
-    "code 'not_found' is not in the closed code-message catalogue; did you mean 'NOT_FOUND'?"
+CUSTOM = (
+    "code 'bad_request' is not one of the 7 error-string codes errspec knows "
+    "(custom codes are allowed)"
 )
+ONLY_422 = "/details is only for status 422, not 400"
 
 
 def _record(path: str) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[errspec.Rep
     assert [r.rules() for r in out] == [
         ["code-status-mismatch"],
         [],
-        ["code-format", "unknown-code"],
+        ["unknown-code", "conditional-member"],
         ["unknown-code", "header-missing"],
         ["body-not-json"],
         ["code-status-mismatch"],
@@ -282,28 +283,28 @@ def test_sarif_results(reports: list[errspec.Report]) -> None:
             "/error",
         ),
         _result(  # an NDJSON line: the region's start line
-            "code-format",
+            "unknown-code",
             "warning",
-            f"{SNAKE} [/code]",
+            f"{CUSTOM} [/error]",
             {
                 "physicalLocation": {"artifactLocation": ndjson, "region": {"startLine": 2}},
-                "logicalLocations": [_member("/code")],
+                "logicalLocations": [_member("/error")],
             },
             "traffic.ndjson:2",
-            "code-message",
-            "/code",
+            "error-string",
+            "/error",
         ),
         _result(
-            "unknown-code",
+            "conditional-member",
             "error",
-            f"{UNKNOWN_SNAKE} [/code]",
+            f"{ONLY_422} [/details]",
             {
                 "physicalLocation": {"artifactLocation": ndjson, "region": {"startLine": 2}},
-                "logicalLocations": [_member("/code")],
+                "logicalLocations": [_member("/details")],
             },
             "traffic.ndjson:2",
-            "code-message",
-            "/code",
+            "error-string",
+            "/details",
         ),
         _result(  # a HAR entry: the file, and the entry as a logical location
             "unknown-code",
@@ -440,8 +441,8 @@ def test_github_commands(reports: list[errspec.Report]) -> None:
     out = _render("github", reports)
     assert out.splitlines() == [
         f"::error file={ERROR},title=code-status-mismatch::{ERROR_MESSAGE} [/error]",
-        f"::warning file=traffic.ndjson,line=2,title=code-format::{SNAKE} [/code]",
-        f"::error file=traffic.ndjson,line=2,title=unknown-code::{UNKNOWN_SNAKE} [/code]",
+        f"::warning file=traffic.ndjson,line=2,title=unknown-code::{CUSTOM} [/error]",
+        f"::error file=traffic.ndjson,line=2,title=conditional-member::{ONLY_422} [/details]",
         "::warning file=traffic.har,title=unknown-code::"
         f"traffic.har#entries/0: {UNKNOWN_ODATA} [/error/code]",
         "::warning file=traffic.har,title=header-missing::"
@@ -516,7 +517,7 @@ def test_junit_structure_and_counts(reports: list[errspec.Report]) -> None:
     assert [(c.get("name"), c.get("classname")) for c in cases] == [
         (ERROR, "error-string"),
         ("traffic.ndjson:1", "error-string"),
-        ("traffic.ndjson:2", "code-message"),
+        ("traffic.ndjson:2", "error-string"),
         ("traffic.har#entries/0", "odata"),
         ("traffic.har#entries/1", "unknown"),
         ("<stdin>", "error-string"),
@@ -526,7 +527,7 @@ def test_junit_structure_and_counts(reports: list[errspec.Report]) -> None:
     assert failures == [
         [("code-status-mismatch", ERROR_MESSAGE)],
         [],
-        [("unknown-code", UNKNOWN_SNAKE)],
+        [("conditional-member", ONLY_422)],
         [],
         [("body-not-json", NOT_JSON_MESSAGE)],
         [("code-status-mismatch", ERROR_MESSAGE)],
@@ -546,7 +547,7 @@ def test_junit_structure_and_counts(reports: list[errspec.Report]) -> None:
     assert outs == [
         [],
         [],
-        [f"traffic.ndjson:2: warning code-format {SNAKE} [/code]\n"],
+        [f"traffic.ndjson:2: warning unknown-code {CUSTOM} [/error]\n"],
         [
             f"traffic.har#entries/0: warning unknown-code {UNKNOWN_ODATA} [/error/code]\n"
             f"traffic.har#entries/0: warning header-missing {NO_ERROR_HEADER} "

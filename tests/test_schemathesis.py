@@ -337,12 +337,12 @@ def test_conforming_responses_pass(schema: Any) -> None:
 
 
 def test_fail_on_warning(schema: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 401 without WWW-Authenticate is a warning: it fails only with fail-on warning."""
+    """A traceback in the body is a warning: it fails only with fail-on warning."""
     case = schema["/tasks"]["GET"].Case()
     response = schemathesis.Response(
-        status_code=401,
+        status_code=500,
         headers={"content-type": ["application/problem+json"]},
-        content=b'{"type": "about:blank", "title": "Unauthorized", "status": 401}',
+        content=json.dumps(LEAKY).encode(),
         request=requests.Request("GET", "http://testserver/tasks").prepare(),
         elapsed=0.01,
         verify=True,
@@ -352,11 +352,20 @@ def test_fail_on_warning(schema: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     error = failure_of(case, response)
     assert str(error).splitlines() == [
         "errspec: 1 finding at or above warning against the problem-details envelope (detected):",
-        "GET /tasks: warning www-authenticate-missing a 401 response should carry "
-        "WWW-Authenticate [header:WWW-Authenticate]",
+        "GET /tasks: warning leaked-internals the body shows a Python traceback "
+        "('Traceback (most recent call last)') [/detail]",
     ]
     contrib.configure(fail_on="error")  # configure() wins over ERRSPEC_FAIL_ON
     assert error_envelope_conformance(None, response, case) is None  # type: ignore[arg-type]
+
+
+#: A problem whose detail shows a traceback: leaked-internals, a warning.
+LEAKY = {
+    "type": "about:blank",
+    "title": "Internal Server Error",
+    "status": 500,
+    "detail": 'Traceback (most recent call last): File "/srv/app/tasks.py", line 12',
+}
 
 
 def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1158,12 +1158,29 @@ def _retry_word(value: object) -> str:
     return str(value)
 
 
+def _cited(prov: Any, width: int = 96) -> str:
+    """``stated, seed 001: "…"``: where a requirement comes from, on one line."""
+    if prov is None:
+        return "no provenance given"
+    text = str(prov.cited())
+    return text if len(text) <= width else text[: width - 2] + '…"'
+
+
+_REPORTED = {
+    "stated": "error",
+    "recommended": "warning",
+    "inferred": "not reported (--strict: warning)",
+}
+
+
 def _summary_text(env: Envelope) -> str:
     p: Profile = env.profile
     out: list[str] = [f"{p.id} — {p.title}", "", textwrap.fill(p.description, 100), ""]
 
-    def row(label: str, value: str) -> None:
+    def row(label: str, value: str, prov: Any = None) -> None:
         out.append(f"{label + ':':<14}{value}")
+        if prov is not None:
+            out.append(f"{'':<14}  from: {_cited(prov)}")
 
     if p.aliases:
         row("aliases", ", ".join(p.aliases))
@@ -1175,11 +1192,14 @@ def _summary_text(env: Envelope) -> str:
     row("schema", env.schema_id)
     row("media types", ", ".join(p.media_types))
     echo = p.status_echo
-    row("status echo", f"{echo.pointer} ({echo.type})" if echo else "none")
+    row(
+        "status echo", f"{echo.pointer} ({echo.type})" if echo else "none", echo and echo.provenance
+    )
     if p.code:
         kind = "open" if p.code.open else "closed"
         extra = f", repeated in header {p.code.header}" if p.code.header else ""
-        row("code", f"{p.code.pointer} ({p.code.format}, {kind} catalogue{extra})")
+        row("code", f"{p.code.pointer} ({p.code.format}{extra})", p.code.provenance)
+        row("catalogue", kind, p.code.open_provenance)
     else:
         row("code", "none")
     row("message", p.message)
@@ -1189,43 +1209,64 @@ def _summary_text(env: Envelope) -> str:
         if fe.field:
             parts.append(f"field {fe.field}")
         parts.append(f"message {fe.message}")
-        row("field errors", "; ".join(parts) + ")")
+        row("field errors", "; ".join(parts) + ")", fe.provenance)
     if p.request_id_pointer or p.request_id_header:
         where = [
             x
             for x in (p.request_id_pointer, p.request_id_header and "header " + p.request_id_header)
             if x
         ]
-        row("request id", ", ".join(where))
+        row("request id", ", ".join(where), p.request_id_provenance)
     if p.retry_hint_header or p.retry_hint_pointer:
         where = []
         if p.retry_hint_header:
             where.append(f"header {p.retry_hint_header}")
         if p.retry_hint_pointer:
             where.append(f"body {p.retry_hint_pointer}")
-        row("retry hint", ", ".join(where))
+        row("retry hint", ", ".join(where), p.retry_hint_provenance)
+    if p.members:
+        out += ["", "Members (the schema's; where each comes from):"]
+        width = max(len(pointer or "(body)") for pointer, _ in p.members)
+        for pointer, prov in p.members:
+            out.append(f"  {pointer or '(body)':<{width}}  {_cited(prov)}")
     out += ["", *_signature_text(env)]
     if p.code and p.code.catalogue:
         out += ["", f"Codes ({p.code.catalogue_source or 'catalogue'}):"]
+        if p.code.catalogue_provenance is not None:
+            out.append(f"  from: {_cited(p.code.catalogue_provenance)}")
         width = max(len(c) for c in p.code.catalogue)
         for code, statuses in p.code.catalogue.items():
             said = ", ".join(map(str, statuses)) or "any 4xx/5xx (the source states no status)"
-            out.append(f"  {code:<{width}}  {said}")
+            own = p.code.row_provenance.get(code)
+            out.append(f"  {code:<{width}}  {said}" + (f"  ({own.basis})" if own else ""))
     if p.conditional_members:
         out += ["", "Members allowed only on some statuses:"]
         for m in p.conditional_members:
-            out.append(f"  {m.pointer}  only on {', '.join(map(str, m.only_for_status))}")
+            only = ", ".join(map(str, m.only_for_status))
+            reported = _REPORTED[m.provenance.basis] if m.provenance else m.level
+            out.append(f"  {m.pointer}  only on {only}: {reported}")
+            if m.provenance:
+                out.append(f"      from: {_cited(m.provenance)}")
     if p.headers:
         out += ["", "Headers:"]
         width = max(len(h.name) for h in p.headers)
         for h in p.headers:
             on = ", ".join(map(str, h.for_status)) if h.for_status else "every error status"
-            out.append(f"  {h.name:<{width}}  {h.level:<11}  on {on}")
+            if h.level == "optional":
+                reported = "documented only"
+            elif h.provenance is not None:
+                reported = _REPORTED[h.provenance.basis]
+            else:
+                reported = "error" if h.level == "required" else "warning"
+            out.append(f"  {h.name:<{width}}  on {on}: {reported}")
+            if h.provenance:
+                out.append(f"  {'':<{width}}    from: {_cited(h.provenance)}")
     if p.retryable:
         out += ["", "Retryable:"]
         for status, retry in sorted(p.retryable.items()):
             note = f" ({retry.note})" if retry.note else ""
-            out.append(f"  {status}  {_retry_word(retry.retry)}{note}")
+            basis = f"  [{retry.provenance.basis}]" if retry.provenance else ""
+            out.append(f"  {status}  {_retry_word(retry.retry)}{note}{basis}")
     out += ["", "OpenAPI responses:"]
     for response in p.responses:
         out.append(f"  {response.status}  {response.name:<22} {response.description}")

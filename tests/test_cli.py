@@ -43,8 +43,14 @@ def test_envelope_summary_shows_catalogue_and_headers(runner: CliRunner) -> None
     assert result.exit_code == 0
     assert result.output.startswith("error-string — ")
     assert "idempotency_conflict  409" in result.output
-    assert "Retry-After       required     on 429" in result.output
-    assert "/details  only on 422" in result.output
+    lines = result.output.splitlines()
+    # each requirement says how it is reported and where it comes from (issue 15)
+    at = lines.index("  Retry-After       on 429: error")
+    assert lines[at + 1].strip().startswith('from: stated, seed 001: "The API returns a 429')
+    assert "  /details  only on 422: error" in lines
+    assert "  /retry_after  only on 429: not reported (--strict: warning)" in lines
+    at = lines.index("catalogue:    open")
+    assert lines[at + 1].strip() == 'from: inferred, seed 001: "Common Error Codes"'
 
 
 def test_envelope_summary_json_has_profile(runner: CliRunner) -> None:

@@ -182,10 +182,21 @@ def test_inferred_requirement_only_with_strict(
 # --- the spec of an API that follows the seed ----------------------------------------------
 
 
+def _without_examples(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_examples(v) for k, v in node.items() if k != "examples"}
+    if isinstance(node, list):
+        return [_without_examples(v) for v in node]
+    return node
+
+
 @pytest.mark.parametrize("envelope", ENVELOPES)
 def test_components_file_is_the_current_export(envelope: str) -> None:
-    committed = (SEEDS / envelope / COMPONENTS).read_text(encoding="utf-8")
-    assert committed == errspec.components_yaml(envelope, "3.1"), (
+    """The schemas, responses and headers are the profile's current ones (the examples,
+    drawn from schemas/<id>/examples/, may move on without the spec changing)."""
+    committed = yaml.safe_load((SEEDS / envelope / COMPONENTS).read_text(encoding="utf-8"))
+    current = yaml.safe_load(errspec.components_yaml(envelope, "3.1"))
+    assert _without_examples(committed) == _without_examples(current), (
         f"re-export: errspec components {envelope} --openapi 3.1 "
         f"-o tests/data/seeds/{envelope}/{COMPONENTS}"
     )

@@ -14,8 +14,9 @@ from ._recognize import (
     RECOGNITION_THRESHOLD,
     Candidates,
     Evidence,
+    Ranking,
     compile_plans,
-    rank,
+    rank_as,
     shape_of_body,
 )
 from ._registry import Envelope, envelopes
@@ -86,59 +87,51 @@ def detect(response: Any, *, candidates: list[Envelope] | None = None) -> Detect
         chosen = compile_plans([plan_for(e) for e in candidates])
     else:
         raise TypeError("candidates is a list of Envelope (errspec.get_envelope(id) gives one)")
-    return Detected(body, media, chosen).detection()
+    return rank_as(Detected, shape_of_body(body), chosen, media).detection()
 
 
-class Detected:
-    """A detection as ``check_response`` uses it: the ``envelope`` (or ``None``), its
-    ``score``, every envelope's ``scores`` and the envelopes it ``tied_with``, decided by
-    judging only the envelopes the body's shape does not rule out. :meth:`detection` is
-    the whole :class:`Detection` (every envelope's evidence), judged when first asked for:
-    the same as :func:`detect` gives."""
+class Detected(Ranking):
+    """A detection as ``check_response`` uses it: the recognizer's :class:`Ranking` of
+    the body's shape against the envelopes (``envelope`` or ``None``, ``score``,
+    ``tied_with``, ``scores``), decided without judging the evidence. :meth:`detection`
+    is the whole :class:`Detection` (every envelope's evidence), judged when first asked
+    for: the same as :func:`detect` gives."""
 
-    __slots__ = ("_detection", "_media", "_ranking", "envelope", "score", "tied_with")
+    __slots__ = ("_detection",)
 
-    def __init__(self, body: Any, media: str | None, candidates: Candidates) -> None:
-        ranking = rank(shape_of_body(body), candidates, media)
-        self.envelope: str | None = ranking.envelope
-        self.score: float = ranking.score
-        self.tied_with: tuple[str, ...] = ranking.tied_with
-        self._ranking, self._media = ranking, media
-        self._detection: Detection | None = None
-
-    @property
-    def scores(self) -> tuple[tuple[str, float], ...]:
-        """Every envelope's score, best first."""
-        return self._ranking.scores
+    _detection: Detection
 
     def detection(self) -> Detection:
         """The whole detection, every envelope's evidence judged (once)."""
-        if self._detection is None:
-            ranking, media = self._ranking, self._media
-            if not ranking.scores:  # no candidates
-                self._detection = Detection(None, 0.0, (), media_type=media)
-                return self._detection
-            chosen = ranking.evidence
-            self._detection = Detection(
-                ranking.envelope,
-                ranking.score,
-                ranking.scores,
-                ranking.tied_with,
-                closest=ranking.closest,
-                matched=chosen.matched if chosen else (),
-                conflicts=chosen.conflicts if chosen else (),
-                missing=chosen.missing if chosen else (),
-                extensions=chosen.extensions if chosen else (),
-                media_type=media,
-                evidence=ranking.recognition().judged,
-            )
+        try:
+            return self._detection
+        except AttributeError:
+            pass
+        media = self._media
+        if not self._candidates.compiled:
+            self._detection = Detection(None, 0.0, (), media_type=media)
+            return self._detection
+        chosen = self.evidence
+        self._detection = Detection(
+            self.envelope,
+            self.score,
+            self.scores,
+            self.tied_with,
+            closest=self.closest,
+            matched=chosen.matched if chosen else (),
+            conflicts=chosen.conflicts if chosen else (),
+            missing=chosen.missing if chosen else (),
+            extensions=chosen.extensions if chosen else (),
+            media_type=media,
+            evidence=self.recognition().judged,
+        )
         return self._detection
 
 
 def detected(response: Response) -> Detected:
     """``detect(response)`` for a checked response against the built-in envelopes, the
     evidence left to be judged when read (:class:`Detected`, :class:`DetectionData`)."""
-    return Detected(response.body, response.media_type, _built_in())
+    return rank_as(Detected, shape_of_body(response.body), _built_in(), response.media_type)
 
 
 class DetectionData(Mapping[str, Any]):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from ._plan import Plan
 from ._pointer import compile_pointer
@@ -33,6 +33,7 @@ __all__ = [
     "envelope_shape",
     "not_recognised",
     "rank",
+    "rank_as",
     "recognize",
     "shape_of_body",
     "signature_data",
@@ -150,7 +151,7 @@ def shape_of_body(body: Any) -> Shape:
     """The shape of a parsed JSON body: every member down to :data:`DEPTH` (the first few
     items of each array), its type and its first scalar value; all of them required."""
     shape = Shape()
-    if not isinstance(body, Mapping):
+    if type(body) is not dict and not isinstance(body, Mapping):
         return shape
     paths, types, values = shape.paths, shape.types, shape.values
     todo: list[tuple[str, Any, int]] = [("", body, 0)]
@@ -159,7 +160,7 @@ def shape_of_body(body: Any) -> Shape:
     # takes the short way; anything else the general one, as _note and json_type say.)
     while todo:
         where, node, level = pop()
-        if isinstance(node, list):
+        if type(node) is not dict and isinstance(node, list):
             path = f"{where}/*"
             for item in node[:_ITEMS]:
                 t = type(item)
@@ -355,6 +356,8 @@ class _Compiled:
     priority: int
     members: tuple[tuple[str, frozenset[str], bool, bool], ...]
     member_paths: frozenset[str]
+    #: ``members`` with, for types, what :func:`compatible` (lenient) accepts for them.
+    checks: tuple[tuple[str, frozenset[str], bool, bool], ...]
     #: (member, segments), decisive and required members first (:func:`_shows_enough`).
     quick: tuple[tuple[tuple[str, frozenset[str], bool, bool], tuple[str, ...]], ...]
     #: The members the signature requires (any missing rules the envelope out).
@@ -409,6 +412,10 @@ def _compiled(plan: Plan) -> _Compiled:
             (_path(m.pointer), frozenset(m.types), m.decisive, m.required) for m in sig.members
         ),
         member_paths=member_paths,
+        checks=tuple(
+            (_path(m.pointer), _accepts(frozenset(m.types)), m.decisive, m.required)
+            for m in sig.members
+        ),
         quick=tuple(
             sorted(
                 (
@@ -446,6 +453,17 @@ def _compiled(plan: Plan) -> _Compiled:
     )
     plan.__dict__[_COMPILED] = kept
     return kept
+
+
+def _accepts(types: frozenset[str]) -> frozenset[str]:
+    """The seen types that agree with ``types`` for :func:`compatible` with ``lenient``:
+    a seen set conflicts with ``types`` exactly when it shares none of these."""
+    more = set(types)
+    if "number" in types:
+        more.add("integer")
+    if "integer" in types:
+        more.add("number")
+    return frozenset(more)
 
 
 def _schema_open(sig: Signature, env: Shape) -> bool:
@@ -795,11 +813,20 @@ class Ranking:
 
 
 def rank(shape: Shape, candidates: Candidates, media: str | None = None) -> Ranking:
-    """:func:`recognize`'s verdict, scoring only the envelopes the signature's members do
-    not rule out (:func:`_matches`, a few lookups in the shape each), best bound first,
-    and of those only the ones whose score could still reach the best one so far
-    (:func:`_bound`); the scores of the others, and every evidence, wait for
-    :attr:`Ranking.scores`, :attr:`Ranking.evidence` and :meth:`Ranking.recognition`."""
+    """:func:`recognize`'s verdict (see :func:`rank_as`)."""
+    return rank_as(Ranking, shape, candidates, media)
+
+
+_R = TypeVar("_R", bound=Ranking)
+
+
+def rank_as(into: type[_R], shape: Shape, candidates: Candidates, media: str | None) -> _R:
+    """:func:`recognize`'s verdict as a :class:`Ranking` (or the subclass ``into``),
+    scoring only the envelopes the signature's members do not rule out (:func:`_matches`,
+    a few lookups in the shape each), best bound first, and of those only the ones whose
+    score could still reach the best one so far (:func:`_bound`); the scores of the
+    others, and every evidence, wait for :attr:`Ranking.scores`, :attr:`Ranking.evidence`
+    and :meth:`Ranking.recognition`."""
     paths = shape.paths
     compiled = candidates.compiled
     kept: list[tuple[int, int]] = []
@@ -835,7 +862,7 @@ def rank(shape: Shape, candidates: Candidates, media: str | None = None) -> Rank
                     positive.append((-score, at, i))
                     if score > best:
                         best = score
-    return Ranking(candidates, scored, positive, unscored, shape, media)
+    return into(candidates, scored, positive, unscored, shape, media)
 
 
 def _kept_score(
@@ -906,16 +933,11 @@ def _matches(c: _Compiled, shape: Shape, media: str | None) -> int:
     if not c.needs and len(c.member_paths & paths) + dedicated < c.minimum:
         return -1
     matched = 0
-    for path, types, decisive, required in c.members:
+    # (accepts: the member's types and what compatible(lenient=True) lets stand for them)
+    for path, accepts, decisive, required in c.checks:
         if path in paths:
             seen = types_of.get(path)
-            if (
-                seen
-                and types
-                and seen.isdisjoint(types)
-                and seen != _NULL
-                and not compatible(seen, types, lenient=True)
-            ):
+            if seen and accepts and seen.isdisjoint(accepts) and seen != _NULL:
                 if decisive:
                     return -1
             else:

@@ -28,10 +28,12 @@ from errspec._recognize import (
     RECOGNITION_THRESHOLD,
     Recognition,
     Shape,
+    _accepts,
     _bound,
     _compiled,
     _judge,
     _matches,
+    compatible,
     compile_plans,
     envelope_shape,
     rank,
@@ -252,3 +254,15 @@ def test_detected_evidence_waits_until_read() -> None:
     assert data["closest"] == "code-message"
     assert data._data is not None
     assert data._detected is None
+
+
+def test_accepts_is_what_compatible_lets_stand() -> None:
+    kinds = ["null", "boolean", "integer", "number", "string", "object", "array"]
+    sets = [frozenset(k for n, k in enumerate(kinds) if mask >> n & 1) for mask in range(128)]
+    for types in sets:
+        accepts = _accepts(types)
+        for seen in sets:
+            old = bool(seen and types and seen.isdisjoint(types)) and not compatible(
+                seen, types, lenient=True
+            )
+            assert old == bool(seen and accepts and seen.isdisjoint(accepts)), (seen, types)

@@ -8,6 +8,8 @@ with the envelope given explicitly and, where detection recognises the envelope,
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import errspec
@@ -307,11 +309,11 @@ def test_open_catalogue_unknown_code_message() -> None:
             "status": 404,
             "headers": {
                 "Content-Type": "application/json",
-                "x-ms-error-code": "BlobNotFound",
+                "x-ms-error-code": "ResourceNotFound",
                 "x-ms-request-id": "1",
             },
             "body": {
-                "error": {"code": "BlobNotFound", "message": "The specified blob does not exist."}
+                "error": {"code": "ResourceNotFound", "message": "The resource does not exist."}
             },
         },
         "odata",
@@ -321,6 +323,28 @@ def test_open_catalogue_unknown_code_message() -> None:
     assert finding.severity == "warning"
     assert "custom codes are allowed" in finding.message
     assert "spelling" not in finding.message
+
+
+def test_a_code_the_source_shows_is_known_at_the_status_it_states() -> None:
+    """Azure's guidelines show BlobNotFound with a 404: known, and bound to 404 (issue 15);
+    ContainerBeingDeleted without a status: known, fine with any error status."""
+
+    def record(status: int, code: str) -> dict[str, Any]:
+        return {
+            "status": status,
+            "headers": {
+                "Content-Type": "application/json",
+                "x-ms-error-code": code,
+                "x-ms-request-id": "1",
+            },
+            "body": {"error": {"code": code, "message": "m"}},
+        }
+
+    assert errspec.check_response(record(404, "BlobNotFound"), "odata").findings == ()
+    wrong = errspec.check_response(record(409, "BlobNotFound"), "odata")
+    assert [(f.rule, f.severity) for f in wrong.findings] == [("code-status-mismatch", "error")]
+    assert errspec.check_response(record(409, "ContainerBeingDeleted"), "odata").findings == ()
+    assert errspec.check_response(record(400, "ContainerBeingDeleted"), "odata").findings == ()
 
 
 def test_head_response_has_no_body_to_judge() -> None:

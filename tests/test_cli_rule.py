@@ -25,7 +25,7 @@ LINE_409 = (
     "not 409 [/error]"
 )
 LINES_ODATA = [
-    f"{ODATA_404}: warning unknown-code code 'BlobNotFound' is not one of the 30 odata codes "
+    f"{ODATA_404}: warning unknown-code code 'ResourceNotFound' is not one of the 36 odata codes "
     "errspec knows (custom codes are allowed) [/error/code]",
     f"{ODATA_404}: warning header-missing a 404 response should carry x-ms-error-code "
     "[header:x-ms-error-code]",
@@ -323,8 +323,8 @@ def test_colour_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.stdout.splitlines() == [
         f"{NOT_FOUND_409}: {RED}error{RESET} {BOLD}code-status-mismatch{RESET} code 'not_found' "
         "goes with HTTP 404, not 409 [/error]",
-        f"{ODATA_404}: {YELLOW}warning{RESET} {BOLD}unknown-code{RESET} code 'BlobNotFound' is "
-        "not one of the 30 odata codes errspec knows (custom codes are allowed) [/error/code]",
+        f"{ODATA_404}: {YELLOW}warning{RESET} {BOLD}unknown-code{RESET} code 'ResourceNotFound' is "
+        "not one of the 36 odata codes errspec knows (custom codes are allowed) [/error/code]",
         f"{ODATA_404}: {YELLOW}warning{RESET} {BOLD}header-missing{RESET} a 404 response should "
         "carry x-ms-error-code [header:x-ms-error-code]",
         "see: https://errspec.dev/rules/code-status-mismatch",

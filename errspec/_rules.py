@@ -266,6 +266,9 @@ def conditional_members(ctx: Context) -> Iterator[Finding]:
             )
 
 
+#: HTTP's own rule, said where it is an error: a 401 MUST carry the challenge.
+_RFC_CHALLENGE = " (RFC 9110 §11.6.1)"
+
 _HEADER_RULES = {
     "retry-after": "retry-after-missing",
     "www-authenticate": "www-authenticate-missing",
@@ -280,14 +283,14 @@ def header_rules(ctx: Context) -> Iterator[Finding]:
         if not response.has_header(spec.name):
             verdict = ctx.plan.header_verdict(spec)
             rule = _HEADER_RULES.get(spec.name.lower(), "header-missing")
-            yield from ctx.judged(
-                rule,
+            message = (
                 f"a {response.status} response must carry {spec.name}"
                 if verdict[0] == "error"
-                else f"a {response.status} response should carry {spec.name}",
-                f"header:{spec.name}",
-                verdict,
+                else f"a {response.status} response should carry {spec.name}"
             )
+            if rule == "www-authenticate-missing" and verdict[0] == "error":
+                message += _RFC_CHALLENGE
+            yield from ctx.judged(rule, message, f"header:{spec.name}", verdict)
     yield from _retry_after(ctx)
 
 
@@ -303,7 +306,7 @@ def http_header_rules(response: Response) -> Iterator[Finding]:
         yield Finding(
             "www-authenticate-missing",
             "error",
-            "a 401 response must carry WWW-Authenticate",
+            "a 401 response must carry WWW-Authenticate" + _RFC_CHALLENGE,
             "header:WWW-Authenticate",
         )
     yield from retry_after_syntax(response, None)

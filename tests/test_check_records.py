@@ -540,7 +540,7 @@ def test_www_authenticate_is_checked_when_no_envelope_fits() -> None:
     finding = report.findings[1]
     assert finding.severity == "error"  # RFC 9110 §11.6.1: MUST, whatever the envelope
     assert finding.pointer == "header:WWW-Authenticate"
-    assert finding.message == "a 401 response must carry WWW-Authenticate"
+    assert finding.message == "a 401 response must carry WWW-Authenticate (RFC 9110 §11.6.1)"
     sent = {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}
     assert errspec.check_response({"status": 401, "headers": sent, "body": body}).rules() == [
         "envelope-unknown"

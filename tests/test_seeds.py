@@ -40,38 +40,19 @@ READING = "(errspec's reading, not the source's)"
 SEVERITY = {"stated": "error", "recommended": "warning"}
 COMPONENTS = "errspec.openapi-3.1.yaml"
 
-_WWW = (
-    "www-authenticate-missing (error; RFC 9110 §11.6.1, stated): the seed shows the body "
-    "of its 401 example only, no WWW-Authenticate challenge"
-)
-#: Seed examples errspec does not accept as the seed shows them (issue 15 findings):
-#: (envelope, record) -> the finding and the seed's words. These stay failing
-#: expectations (strict xfail): when errspec or the profile changes so that the seed's
-#: own example conforms, the entry has to go.
-SEED_FINDINGS = {
-    ("errors-array", "401-invalid-token"): f'{_WWW} ("Authentication errors": "Invalid token")',
-    ("code-message", "401-unauthorized"): f'{_WWW} ("Unauthorized Error": "UNAUTHORIZED")',
-    ("error-object", "401-unauthenticated"): f'{_WWW} ("401 Unauthorized": "UNAUTHENTICATED")',
-    ("data-error", "401-unauthorized"): f'{_WWW} ("Authentication Errors": "Unauthorized")',
-}
-
 
 def _load(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def _records(kind: str, *, seed_findings: bool = False) -> list[Any]:
+def _records(kind: str) -> list[Any]:
     params = []
     for envelope in ENVELOPES:
         folder = SEEDS / envelope / kind
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            marks = []
-            why = SEED_FINDINGS.get((envelope, path.stem)) if seed_findings else None
-            if why is not None:
-                marks.append(pytest.mark.xfail(strict=True, reason=f"seed example: {why}"))
             case = f"{envelope}/{path.stem}"
-            params.append(pytest.param(envelope, path.stem, _load(path), id=case, marks=marks))
+            params.append(pytest.param(envelope, path.stem, _load(path), id=case))
     return params
 
 
@@ -98,11 +79,6 @@ def test_one_folder_per_seed_envelope() -> None:
         assert (folder / COMPONENTS).is_file()
 
 
-def test_seed_findings_table_is_current() -> None:
-    for envelope, name in SEED_FINDINGS:
-        assert (SEEDS / envelope / "responses" / f"{name}.json").is_file(), (envelope, name)
-
-
 @pytest.mark.parametrize("kind", ["responses", "breaks", "strict"])
 def test_record_names_and_fields(kind: str) -> None:
     for envelope in ENVELOPES:
@@ -123,7 +99,7 @@ def test_record_names_and_fields(kind: str) -> None:
 # --- responses: the seed's own examples ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("envelope", "name", "record"), _records("responses", seed_findings=True))
+@pytest.mark.parametrize(("envelope", "name", "record"), _records("responses"))
 def test_seed_example_conforms(envelope: str, name: str, record: dict[str, Any]) -> None:
     report = errspec.check_response(_response(record), envelope)
     assert report.envelope == envelope

@@ -765,6 +765,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 unreadable spec or us
     help="With SPEC `-` (standard input): the name findings give the spec; relative $refs "
     "resolve from its folder.",
 )
+@_strict_option
 @_max_examples_option
 @_config_options
 @_output_options
@@ -781,6 +782,7 @@ def lint_command(
     full_validation: bool,
     baseline: str | None,
     write_baseline: str | None,
+    strict: bool,
     max_examples: int | None,
     quiet: bool,
     statistics: bool,
@@ -808,6 +810,7 @@ def lint_command(
             allow_remote_refs=allow_remote_refs,
             allow_outside_refs=allow_outside_refs,
             full_validation=full_validation,
+            strict=True if strict else None,
         )
         names = specs or ((str(spec_of(config)),) if config.spec else (_default_spec(),))
         known: Baseline | frozenset[str] = read_baseline(baseline) if baseline else frozenset()

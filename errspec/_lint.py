@@ -31,7 +31,7 @@ from ._house import HouseShape, Observation, infer_house, root_of
 from ._http import is_json_media_type
 from ._jsondata import number_text
 from ._linter import LintOptions, _ErrorResponse, _Linter, _list, _Ref
-from ._plan import Plan, all_plans, echo_typed, plan_for
+from ._plan import Plan, Verdict, all_plans, echo_typed, plan_for
 from ._pointer import escape, values
 from ._recognize import (
     RECOGNITION_THRESHOLD,
@@ -117,6 +117,7 @@ def lint(
     allow_remote_refs: bool = False,
     allow_outside_refs: bool = False,
     full_validation: bool = False,
+    strict: bool | None = None,
 ) -> Report:
     """Lint an OpenAPI document: the Python door to ``errspec lint``.
 
@@ -124,7 +125,9 @@ def lint(
     (FastAPI's ``app.openapi()``; its findings have no line and column). ``config`` is a
     loaded configuration, or a path to one (``errspec.toml``/``pyproject.toml``); by
     default none is read (the CLI finds one upwards; pass ``load_config()`` for that).
-    Raises :class:`~errspec.InputError` for a document errspec cannot read.
+    Raises :class:`~errspec.InputError` for a document errspec cannot read. ``strict``
+    (default: the configuration's) reports what errspec infers beyond an envelope's
+    source too, as warnings that say so.
     """
     from ._config import load_config
     from ._specload import read_spec
@@ -139,6 +142,7 @@ def lint(
         allow_remote_refs=allow_remote_refs,
         allow_outside_refs=allow_outside_refs,
         full_validation=full_validation,
+        strict=strict,
     )
     return lint_spec(root, options, config=settings)
 
@@ -150,6 +154,7 @@ def options_for(
     allow_remote_refs: bool = False,
     allow_outside_refs: bool = False,
     full_validation: bool = False,
+    strict: bool | None = None,
 ) -> LintOptions:
     """What lint does with a configuration and the caller's own choices (the CLI's flags,
     :func:`lint`'s arguments): an envelope given wins over the configured one; an unknown
@@ -167,6 +172,7 @@ def options_for(
         require_401=settings.get("require-401", True),
         require_404=settings.get("require-404", True),
         full_validation=full_validation,
+        strict=config.strict if strict is None else strict,
     )
 
 
@@ -386,7 +392,7 @@ def _spec_envelope(linter: _Linter, responses: list[_ErrorResponse]) -> Envelope
         if winner is None:
             return None
         envelope = get_envelope(winner)
-    spec_plan = plan_for(envelope)
+    spec_plan = plan_for(envelope, linter.options.strict)
     for er in responses:
         claimed = claims[id(er)]
         if claimed is None or claimed.id == envelope.id:
@@ -594,7 +600,7 @@ def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | No
     if envelope is None:
         _header_rules(linter, er, None)  # HTTP's own rules need no envelope
         return
-    plan = plan_for(envelope)
+    plan = plan_for(envelope, linter.options.strict)
     env_id = envelope.id
     media_pairs = _media(er)
     json_media = [(m, o) for m, o in media_pairs if is_json_media_type(m)]
@@ -627,7 +633,7 @@ def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | No
 #: What HTTP itself asks of an error response's headers, whatever its envelope: a 401
 #: MUST send WWW-Authenticate (RFC 9110 §15.5.2), at the level every built-in profile gives.
 _HTTP_HEADERS: dict[int, tuple[tuple[str, str], ...]] = {
-    401: (("WWW-Authenticate", "recommended"),)
+    401: (("WWW-Authenticate", "required"),)  # RFC 9110 §11.6.1: MUST
 }
 
 
@@ -638,34 +644,33 @@ def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan | None) -> Non
         return
     headers = er.response.node.get("headers")
     declared = {str(k).lower() for k in headers} if isinstance(headers, Mapping) else set()
-    asked = (
-        _HTTP_HEADERS.get(er.status, ())
+    asked: list[tuple[str, str, Verdict]] = (
+        [(name, level, ("error", "")) for name, level in _HTTP_HEADERS.get(er.status, ())]
         if plan is None
-        else [(h.name, h.level) for h in plan.envelope.profile.headers_for(er.status)]
+        else [
+            (h.name, h.level, plan.header_verdict(h))
+            for h in plan.envelope.profile.headers_for(er.status)
+        ]
     )
-    for header, level in asked:
+    for header, level, (severity, suffix) in asked:
         name = header.lower()
-        if name in declared:
+        if name in declared or level == "optional" or severity is None:
             continue
         if name == "retry-after":
-            # A documented 429 should declare the header its server sends (RFC 6585 §4),
-            # whatever the profile; on other statuses the profile's level decides.
-            if level == "optional" and er.status != 429:
-                continue
-            severity: Severity | None = "error" if level == "required" else "warning"
             rule = "retry-after-missing"
         elif name == "www-authenticate":
-            if not er.secured or level == "optional":
+            if not er.secured:
                 continue
-            severity = "error" if level == "required" else "warning"
             rule = "www-authenticate-missing"
-        elif level == "required":
-            severity, rule = "error", "header-missing"
+            if severity == "error" and not suffix:
+                suffix = " (RFC 9110 §11.6.1)"  # HTTP's own MUST, whatever the envelope
+        elif severity == "error":
+            rule = "header-missing"  # in a spec, only a header the source states
         else:
             continue
         linter.add(
             rule,
-            f"{er.key} response does not declare {header}",
+            f"{er.key} response does not declare {header}{suffix}",
             er.response,
             severity,
             plan.id if plan is not None else None,
@@ -677,14 +682,17 @@ def _schema_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, schema: _Ref)
     where = linter.deref(schema) or schema
     # A member the profile allows only on some statuses, required by this response's schema.
     if er.status is not None:
-        for _segments, allowed, level, pointer in plan.conditional:
-            if er.status not in allowed and pointer in shape.required:
+        for (_segments, allowed, _, pointer), (severity, suffix) in zip(
+            plan.conditional, plan.conditional_verdicts, strict=True
+        ):
+            if er.status not in allowed and pointer in shape.required and severity is not None:
                 only = ", ".join(map(str, sorted(allowed)))
                 linter.add(
                     "conditional-member",
-                    f"the {er.status} schema requires {pointer}, which is only for status {only}",
+                    f"the {er.status} schema requires {pointer}, which is only for status "
+                    f"{only}{suffix}",
                     where,
-                    level,
+                    severity,
                     plan.id,
                 )
     key = (id(where.doc), where.pointer)
@@ -809,11 +817,15 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
     envelope = plan.envelope
     if not envelope.is_valid(body):
         for error in list(islice(envelope.validator.iter_errors(body), 5)):
-            pointer = example.pointer + "".join("/" + escape(p) for p in error.absolute_path)
+            inside = "".join("/" + escape(p) for p in error.absolute_path)
+            severity, suffix = plan.member_verdict(inside)
+            if severity is None:
+                continue
             linter.add(
                 "envelope-schema",
-                f"example: {' '.join(error.message.split())[:160]}",
-                (example.doc, pointer),
+                f"example: {' '.join(error.message.split())[:160]}{suffix}",
+                (example.doc, example.pointer + inside),
+                severity,
                 envelope=plan.id,
             )
     if er.status is not None and plan.echo is not None:
@@ -825,12 +837,14 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
             wrong = [] if er.status in general else echoes
         else:
             wrong = [v for v in echoes if v != er.status]
-        if wrong:
+        severity, suffix = plan.echo_verdict
+        if wrong and severity is not None:
             linter.add(
                 "status-mismatch",
                 f"example says status {number_text(wrong[0])} but it documents the {er.status} "
-                "response",
+                f"response{suffix}",
                 example,
+                severity,
                 envelope=plan.id,
             )
     if plan.code is not None:
@@ -838,14 +852,17 @@ def _example_rules(linter: _Linter, er: _ErrorResponse, plan: Plan, example: _Re
             if isinstance(value, str):
                 _code_value_rules(linter, er, plan, value, example, status_bound=True)
     if er.status is not None:
-        for segments, only_for, level, pointer in plan.conditional:
-            if er.status not in only_for and values(body, segments):
+        for (segments, only_for, _, pointer), (severity, suffix) in zip(
+            plan.conditional, plan.conditional_verdicts, strict=True
+        ):
+            if er.status not in only_for and values(body, segments) and severity is not None:
                 only = ", ".join(map(str, sorted(only_for)))
                 linter.add(
                     "conditional-member",
-                    f"example has {pointer}, which is only for status {only}, not {er.status}",
+                    f"example has {pointer}, which is only for status {only}, not "
+                    f"{er.status}{suffix}",
                     example,
-                    level,
+                    severity,
                     plan.id,
                 )
 
@@ -854,28 +871,38 @@ def _code_value_rules(
     linter: _Linter, er: _ErrorResponse, plan: Plan, code: str, where: _Ref, *, status_bound: bool
 ) -> None:
     if plan.casing is not None and not plan.casing.fullmatch(code):
-        linter.add(
-            "code-format", f"code {code!r} is not {plan.code_format}", where, envelope=plan.id
-        )
+        severity, suffix = plan.casing_verdict
+        if severity is not None:
+            linter.add(
+                "code-format",
+                f"code {code!r} is not {plan.code_format}{suffix}",
+                where,
+                severity,
+                envelope=plan.id,
+            )
         if plan.catalogue_open or not plan.catalogue:
             return
     statuses = plan.catalogue.get(code)
     if statuses is None:
         if plan.catalogue:
-            severity: Severity = "warning" if plan.catalogue_open else "error"
-            linter.add(
-                "unknown-code",
-                f"code {code!r} is not in the {plan.id} catalogue",
-                where,
-                severity,
-                plan.id,
-            )
+            severity, suffix = ("warning", "") if plan.catalogue_open else plan.closed_verdict
+            if severity is not None:
+                linter.add(
+                    "unknown-code",
+                    f"code {code!r} is not in the {plan.id} catalogue{suffix}",
+                    where,
+                    severity,
+                    plan.id,
+                )
         return
     if status_bound and er.status is not None and statuses and er.status not in statuses:
-        linter.add(
-            "code-status-mismatch",
-            f"example code {code!r} goes with HTTP {' or '.join(map(str, statuses))}, "
-            f"not the {er.status} it documents",
-            where,
-            envelope=plan.id,
-        )
+        severity, suffix = plan.row_verdict(code)
+        if severity is not None:
+            linter.add(
+                "code-status-mismatch",
+                f"example code {code!r} goes with HTTP {' or '.join(map(str, statuses))}, "
+                f"not the {er.status} it documents{suffix}",
+                where,
+                severity,
+                envelope=plan.id,
+            )

@@ -50,6 +50,8 @@ class LintOptions:
     #: Also run openapi-spec-validator's full check (semantic checks such as undeclared
     #: path parameters; ~11 s on GitHub's 13 MB description, so not by default).
     full_validation: bool = False
+    #: errspec's stricter reading: report what it inferred beyond an envelope's source.
+    strict: bool = False
 
 
 @dataclass

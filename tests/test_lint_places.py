@@ -97,9 +97,9 @@ def test_www_authenticate_is_checked_when_no_envelope_fits(tmp_path: Path) -> No
     assert [f.rule for f in _found(report.findings, "envelope-unknown")] == ["envelope-unknown"]
     (finding,) = _found(report.findings, "www-authenticate-missing")
     assert finding.pointer == "/paths/~1tasks/get/responses/401"
-    assert finding.severity == "warning"
+    assert finding.severity == "error"  # RFC 9110 §11.6.1: MUST, whatever the envelope
     assert finding.envelope is None
-    assert finding.message == "401 response does not declare WWW-Authenticate"
+    assert finding.message == "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1)"
 
 
 def test_www_authenticate_without_an_envelope_on_a_shared_response(tmp_path: Path) -> None:
@@ -110,9 +110,9 @@ def test_www_authenticate_without_an_envelope_on_a_shared_response(tmp_path: Pat
     report = lint_spec(_write(tmp_path, doc))
     (finding,) = _found(report.findings, "www-authenticate-missing")
     assert finding.pointer == "/components/responses/Unauthorized"
-    assert finding.severity == "warning"
+    assert finding.severity == "error"
     assert finding.message == (
-        "401 response does not declare WWW-Authenticate (used by 3 operations)"
+        "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1) (used by 3 operations)"
     )
 
 
@@ -157,8 +157,10 @@ def test_a_shared_response_is_reported_once_with_its_count(tmp_path: Path) -> No
     report = lint_spec(_shared_401(tmp_path), LintOptions(envelope="problem-details"))
     (www,) = _found(report.findings, "www-authenticate-missing")
     assert www.pointer == "/components/responses/Unauthorized"
-    assert www.severity == "warning"
-    assert www.message == "401 response does not declare WWW-Authenticate (used by 3 operations)"
+    assert www.severity == "error"
+    assert www.message == (
+        "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1) (used by 3 operations)"
+    )
     (media,) = _found(report.findings, "media-type")
     assert media.pointer == "/components/responses/Unauthorized/content/application~1json"
     assert media.severity == "warning"
@@ -256,7 +258,9 @@ def test_ignores_count_only_the_operations_that_do_not_ignore(tmp_path: Path) ->
     )
     (www,) = _found(one.findings, "www-authenticate-missing")
     assert www.pointer == "/components/responses/Unauthorized"
-    assert www.message == "401 response does not declare WWW-Authenticate (used by 2 operations)"
+    assert www.message == (
+        "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1) (used by 2 operations)"
+    )
     # The other rules at the component keep their full count.
     (media,) = _found(one.findings, "media-type")
     assert media.message.endswith("(used by 3 operations)")
@@ -266,7 +270,7 @@ def test_ignores_count_only_the_operations_that_do_not_ignore(tmp_path: Path) ->
         config=Config(ignore=(Ignore("/a"), Ignore("/b", "get"))),
     )
     (www,) = _found(two.findings, "www-authenticate-missing")
-    assert www.message == "401 response does not declare WWW-Authenticate"
+    assert www.message == "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1)"
     every = lint_spec(
         path, LintOptions(envelope="problem-details"), config=Config(ignore=(Ignore("/*"),))
     )
@@ -281,7 +285,7 @@ def test_inline_ignores_on_operations_using_a_shared_component(tmp_path: Path) -
     report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="problem-details"))
     (www,) = _found(report.findings, "www-authenticate-missing")
     assert www.pointer == "/components/responses/Unauthorized"
-    assert www.message == "401 response does not declare WWW-Authenticate"
+    assert www.message == "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1)"
     (media,) = _found(report.findings, "media-type")
     assert media.message.endswith("(used by 2 operations)")
     doc["paths"]["/c"]["get"]["x-errspec-ignore"] = ["www-authenticate-missing"]
@@ -440,7 +444,9 @@ def test_an_ignore_beside_the_ref_of_one_operation_counts(tmp_path: Path) -> Non
     report = lint_spec(_write(tmp_path, doc), LintOptions(envelope="problem-details"))
     (www,) = _found(report.findings, "www-authenticate-missing")
     assert www.pointer == "/components/responses/Unauthorized"
-    assert www.message == "401 response does not declare WWW-Authenticate (used by 2 operations)"
+    assert www.message == (
+        "401 response does not declare WWW-Authenticate (RFC 9110 §11.6.1) (used by 2 operations)"
+    )
 
 
 def test_an_example_on_a_schema_of_several_statuses_is_not_tied_to_one(tmp_path: Path) -> None:

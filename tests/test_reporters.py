@@ -45,7 +45,8 @@ VALID = EXAMPLES.format("error-string", "valid/rate-limit-exceeded-429")
 ERROR_MESSAGE = "code 'not_found' goes with HTTP 404, not 409"
 NOT_JSON_MESSAGE = "the body is text/html, not JSON"
 UNKNOWN_ODATA = (
-    "code 'ResourceNotFound' is not one of the 36 odata codes errspec knows (custom codes are allowed)"
+    "code 'ResourceNotFound' is not one of the 36 odata codes errspec knows "
+    "(custom codes are allowed)"
 )
 NO_ERROR_HEADER = "a 404 response should carry x-ms-error-code"
 CUSTOM = (

@@ -11,7 +11,8 @@ checked against it; a record's ``operation`` names its operation, or its ``reque
 matched. A spec's optional first line
 ``# errspec lint --envelope ID`` gives the envelope (otherwise ``auto``). ``ID`` may be
 ``./<built-in id>-strict/``: a copy of the built-in envelope folder whose ``recommended``
-headers are ``required``, which the test writes beside the spec.
+requirements are ``stated`` (and headers ``required``), which the test writes beside the
+spec.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def _envelope(option: str, folder: Path) -> str:
     shutil.copytree(SCHEMAS / strict.group(1), target)
     profile = target / "profile.yaml"
     text = profile.read_text(encoding="utf-8")
-    profile.write_text(text.replace("level: recommended", "level: required"), encoding="utf-8")
+    text = text.replace("level: recommended", "level: required")
+    profile.write_text(text.replace("basis: recommended", "basis: stated"), encoding="utf-8")
     return str(target)
 
 

@@ -82,7 +82,6 @@ def test_example_specs_lint_as_the_demo_shows() -> None:
     assert [f.rule for f in legacy.findings] == [
         "error-responses-missing",
         "www-authenticate-missing",
-        "retry-after-missing",
         "media-type",
         "status-mismatch",
         "ref-refused",

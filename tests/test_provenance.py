@@ -105,3 +105,42 @@ def test_shared_folder_layout() -> None:
     for document, pattern in DOCUMENTS.items():
         if pattern is not None:
             assert sorted(Path(SHARED).glob(pattern)), document
+
+
+# --- every built-in requirement says where it comes from --------------------------------
+
+import errspec  # noqa: E402
+from errspec._plan import declared_paths  # noqa: E402
+
+
+@pytest.mark.parametrize("envelope", errspec.envelope_ids())
+def test_every_requirement_of_a_built_in_profile_has_a_provenance(envelope: str) -> None:
+    """The profile schema leaves provenance optional, for house envelopes (their levels
+    decide); every built-in requirement carries one (issue 15)."""
+    env = errspec.get_envelope(envelope)
+    p = env.profile
+    missing: list[str] = []
+    if p.status_echo is not None and p.status_echo.provenance is None:
+        missing.append("status_echo")
+    if p.code is not None:
+        for name in ("provenance", "open_provenance"):
+            if getattr(p.code, name) is None:
+                missing.append(f"code.{name}")
+        missing += [
+            f"code.catalogue.{c}" for c in p.code.catalogue if p.code.provenance_of_row(c) is None
+        ]
+    if p.field_errors is not None and p.field_errors.provenance is None:
+        missing.append("field_errors")
+    if (p.request_id_pointer or p.request_id_header) and p.request_id_provenance is None:
+        missing.append("request_id")
+    if (p.retry_hint_pointer or p.retry_hint_header) and p.retry_hint_provenance is None:
+        missing.append("retry_hint")
+    missing += [f"conditional {m.pointer}" for m in p.conditional_members if m.provenance is None]
+    missing += [f"header {h.name}" for h in p.headers if h.provenance is None]
+    missing += [f"retryable {s}" for s, r in p.retryable.items() if r.provenance is None]
+    covered = {pointer for pointer, _ in p.members}
+    top = set(declared_paths(env.schema, depth=0))
+    missing += [
+        f"member {path}" for path in sorted(top) if path not in covered and "" not in covered
+    ]
+    assert missing == []

@@ -335,6 +335,8 @@ def _retry_after(ctx: Context) -> Iterator[Finding]:
         yield from retry_after_syntax(ctx.response, ctx.envelope)
         return
     plan = ctx.plan
+    if math.isnan(seconds):  # an HTTP-date: fine for HTTP, not where the source says seconds
+        yield from _retry_after_date(ctx, value)
     if plan.retry_body is None or math.isnan(seconds) or ctx.body is NO_BODY:
         return  # NaN: an HTTP-date, which a hint in seconds cannot be compared with
     if not values(ctx.body, plan.retry_body):
@@ -351,6 +353,27 @@ def _retry_after(ctx: Context) -> Iterator[Finding]:
                 f"Retry-After says {said} but the body says {number_text(hint)}",
                 pointer,
             )
+
+
+def _retry_after_date(ctx: Context, value: str) -> Iterator[Finding]:
+    """retry-after-invalid for an HTTP-date where the envelope's source gives Retry-After as
+    delay-seconds only (its header schema is an integer: seed 001 and 002, whose clients
+    read it with ``int(...)``), at the basis of that header."""
+    for spec in ctx.plan.headers_for(ctx.response.status):
+        if spec.name.lower() == "retry-after" and _integer_only(spec.schema):
+            yield from ctx.judged(
+                "retry-after-invalid",
+                f"Retry-After {_quoted(value)} is an HTTP-date, but {ctx.envelope} gives "
+                "it in seconds (an integer)",
+                "header:Retry-After",
+                ctx.plan.header_verdict(spec),
+            )
+            return
+
+
+def _integer_only(schema: Any) -> bool:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind == "integer" or kind == ["integer"]
 
 
 # leaked-internals: each family has literal gates (cheap `in` tests over all the body's

@@ -411,3 +411,21 @@ def test_user_envelope_with_invalid_json_schema(tmp_path: Path) -> None:
 def test_missing_envelope_folder(tmp_path: Path) -> None:
     with pytest.raises(InvalidEnvelopeError, match="no such envelope folder"):
         errspec.get_envelope(str(tmp_path / "absent"))
+
+
+def test_built_in_folders_pass_the_explaining_checks_too() -> None:
+    """The registry trusts jsonschema-rs's "valid" for errspec's own folders (start-up);
+    jsonschema, which explains problems, must agree on every one of them."""
+    import yaml
+
+    from errspec._registry import _profile_problems
+
+    profile_schema = json.loads((SCHEMAS / "profile.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(profile_schema)
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    for envelope in errspec.envelope_ids():
+        folder = SCHEMAS / envelope
+        schema = json.loads((folder / "envelope.schema.json").read_text(encoding="utf-8"))
+        assert list(meta.iter_errors(schema)) == [], envelope
+        profile = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+        assert _profile_problems(validator, profile) == [], envelope

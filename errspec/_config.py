@@ -15,9 +15,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-
 from ._findings import RULES, Finding, Report, Severity
 from ._inputs import InputError
 from ._pointer import compile_pointer, values
@@ -74,7 +71,6 @@ CONFIG_SCHEMA: dict[str, Any] = {
         },
     },
 }
-_VALIDATOR = Draft202012Validator(CONFIG_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,11 @@ def _request_of(report: Report) -> tuple[str | None, str | None]:
 
 
 def _parse(section: Any, where: str) -> Config:
-    error = best_match(_VALIDATOR.iter_errors(section))
+    # jsonschema only when there is a configuration to validate (start-up)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(CONFIG_SCHEMA).iter_errors(section))
     if error is not None:
         key = ".".join(str(p) for p in error.absolute_path) or "top level"
         if error.validator == "additionalProperties":

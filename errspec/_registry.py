@@ -249,7 +249,7 @@ def _read_folder(
         )
     if not isinstance(schema.get("$id"), str) or "://" not in schema["$id"]:
         raise InvalidEnvelopeError(f"{schema_file}: needs an absolute $id")
-    data = read_yaml(profile_file)
+    data = read_yaml(profile_file, own=fast is not None)
     valid = fast is not None and _fast_valid(fast.is_valid, data)
     problems = [] if valid else _profile_problems(profile_validator, data)
     if len(problems) == 1:

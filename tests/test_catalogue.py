@@ -429,3 +429,13 @@ def test_built_in_folders_pass_the_explaining_checks_too() -> None:
         assert list(meta.iter_errors(schema)) == [], envelope
         profile = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
         assert _profile_problems(validator, profile) == [], envelope
+
+
+def test_built_in_profiles_have_no_yaml_aliases() -> None:
+    """The registry skips the alias pass for errspec's own profiles; none may have one."""
+    import yaml
+
+    for envelope in errspec.envelope_ids():
+        text = (SCHEMAS / envelope / "profile.yaml").read_text(encoding="utf-8")
+        events = yaml.parse(text, Loader=yaml.CSafeLoader)
+        assert not any(isinstance(e, yaml.AliasEvent) for e in events), envelope

@@ -194,7 +194,7 @@ def _children(shape: Shape, root: str) -> dict[str, set[str]]:
     prefix = root + "/"
     return {
         p[len(prefix) :]: shape.types.get(p, set())
-        for p in shape.paths
+        for p in sorted(shape.paths)  # a set: sorted, so the output is the same every run
         if p.startswith(prefix) and p.count("/") == depth and "*" not in p[len(prefix) :]
     }
 

@@ -7,6 +7,7 @@ envelope folder that loads, lints that spec without `envelope-unknown`, and expo
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,44 @@ def test_envelopes_new_from_a_hostile_response_is_one_line(
     assert len(lines) == 1
     assert lines[0].startswith(f"errspec: error: {record}")
     assert phrase in lines[0]
+
+
+def test_the_house_shape_message_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
+    """Member sets are sorted before they are shown: the same spec gives the same words in
+    every run (hash randomisation once reordered them)."""
+    import subprocess
+    import sys
+
+    schema = {
+        "type": "object",
+        "required": ["failure", "explanation"],
+        "properties": {
+            name: {"type": "string"}
+            for name in ("failure", "explanation", "ts", "trace_ref", "zone")
+        },
+    }
+    ops = {
+        f"/r{i}": {
+            "get": {
+                "responses": {
+                    "404": {"description": "x", "content": {"application/json": {"schema": schema}}}
+                }
+            }
+        }
+        for i in range(3)
+    }
+    spec = tmp_path / "openapi.json"
+    spec.write_text(
+        json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": ops})
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-m", "errspec", "lint", str(spec), "--format", "json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=False,
+        )
+        outputs.add(json.dumps(json.loads(done.stdout)["results"]))
+    assert len(outputs) == 1

@@ -10,12 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -35,8 +34,10 @@ __all__ = [
     "registry",
 ]
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 SCHEMA_FILE = "envelope.schema.json"
-_META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
 PROFILE_FILE = "profile.yaml"
 PROFILE_SCHEMA_FILE = "profile.schema.json"
 
@@ -69,7 +70,6 @@ class Envelope:
     location: Traversable = field(repr=False)
     registry: Registry[Any] = field(repr=False)
     builtin: bool = True
-    validator: Draft202012Validator = field(init=False, repr=False)
 
     fast_is_valid: Callable[[Any], bool] = field(init=False, repr=False)
 
@@ -77,13 +77,21 @@ class Envelope:
         # Compiled once per envelope and kept: building a validator costs far more than
         # using one (see DESIGN.md, "Known traps"). `format` is an annotation here (the
         # 2020-12 default) in both validators, so they always agree.
-        validator = Draft202012Validator(self.schema, registry=self.registry)
-        object.__setattr__(self, "validator", validator)
         fast = _fast_validator(self.schema, self.registry)
         object.__setattr__(self, "_fast", fast)
         object.__setattr__(
-            self, "fast_is_valid", fast.is_valid if fast is not None else validator.is_valid
+            self,
+            "fast_is_valid",
+            fast.is_valid if fast is not None else (lambda body: self.validator.is_valid(body)),
         )
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """jsonschema's validator, which explains what is wrong: built on first use (a
+        valid response, and a run that finds nothing, never needs it; nor does start-up)."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema, registry=self.registry)
 
     def fast_error_count(self, body: Any) -> int:
         """How many schema errors ``body`` has (detection uses it to rank near misses)."""
@@ -171,7 +179,6 @@ class _Catalogue:
     def __init__(self) -> None:
         root = catalogue_root()
         self.profile_schema: dict[str, Any] = read_json(root.joinpath(PROFILE_SCHEMA_FILE))
-        self.profile_validator = Draft202012Validator(self.profile_schema)
         folders = sorted(
             (t for t in root.iterdir() if t.is_dir() and t.joinpath(SCHEMA_FILE).is_file()),
             key=lambda t: t.name,
@@ -180,7 +187,7 @@ class _Catalogue:
         # time (the tests hold them valid with jsonschema too); the explaining check runs
         # only if it says no. A user's folder always gets the explaining check.
         fast = _fast_profile_validator(self.profile_schema)
-        loaded = [_read_folder(t, self.profile_validator, fast) for t in folders]
+        loaded = [_read_folder(t, self._profile_validator, fast) for t in folders]
         resources = [
             (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
             for schema, _ in loaded
@@ -205,6 +212,16 @@ class _Catalogue:
             for alias in profile.aliases:
                 self.by_alias[alias] = profile.id
 
+    @cached_property
+    def profile_validator(self) -> Draft202012Validator:
+        """jsonschema's validator of the profile schema, which explains a bad profile."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.profile_schema)
+
+    def _profile_validator(self) -> Draft202012Validator:
+        return self.profile_validator
+
 
 def _fast_profile_validator(profile_schema: Mapping[str, Any]) -> Any:
     """jsonschema-rs's validator of the profile schema, or ``None`` where it cannot be built."""
@@ -227,7 +244,9 @@ def _fast_valid(check: Any, value: Any) -> bool:
 
 
 def _read_folder(
-    folder: Traversable, profile_validator: Draft202012Validator, fast: Any = None
+    folder: Traversable,
+    profile_validator: Callable[[], Draft202012Validator],
+    fast: Any = None,
 ) -> tuple[dict[str, Any], Profile]:
     """The schema and profile of an envelope folder, each checked against its metaschema.
     ``fast`` (built-in folders only): a jsonschema-rs profile validator whose "valid" is
@@ -241,7 +260,7 @@ def _read_folder(
     if not isinstance(schema, dict):
         raise InvalidEnvelopeError(f"{schema_file}: a JSON Schema must be an object")
     trusted = fast is not None and _fast_valid(_meta_is_valid(), schema)
-    error = None if trusted else best_match(_META_VALIDATOR.iter_errors(schema))
+    error = None if trusted else _meta_problem(schema)
     if error is not None:
         raise InvalidEnvelopeError(
             f"{schema_file}: not a valid JSON Schema at {_where(error.absolute_path)}: "
@@ -251,7 +270,7 @@ def _read_folder(
         raise InvalidEnvelopeError(f"{schema_file}: needs an absolute $id")
     data = read_yaml(profile_file, own=fast is not None)
     valid = fast is not None and _fast_valid(fast.is_valid, data)
-    problems = [] if valid else _profile_problems(profile_validator, data)
+    problems = [] if valid else _profile_problems(profile_validator(), data)
     if len(problems) == 1:
         raise InvalidEnvelopeError(f"{profile_file}: invalid profile {problems[0]}")
     if problems:
@@ -263,6 +282,20 @@ def _read_folder(
             + (f"; … and {more} more" if more else "")
         )
     return schema, Profile.from_mapping(data)
+
+
+def _meta_problem(schema: Any) -> Any:
+    """jsonschema's most telling error of ``schema`` against the 2020-12 metaschema."""
+    from jsonschema.exceptions import best_match
+
+    return best_match(_meta_validator().iter_errors(schema))
+
+
+@cache
+def _meta_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
 def _meta_is_valid() -> Any:
@@ -284,6 +317,8 @@ def _profile_problems(validator: Draft202012Validator, data: Any) -> list[str]:
     Each top-level error is narrowed to its most relevant cause (``best_match`` descends
     into ``oneOf``/``anyOf`` context), so one wrong value gives one line, not one per
     alternative it failed."""
+    from jsonschema.exceptions import best_match
+
     seen: set[str] = set()
     found: list[tuple[tuple[tuple[int, int, str], ...], str]] = []
     for error in validator.iter_errors(data):
@@ -382,7 +417,7 @@ def load_envelope(folder: Path | str) -> Envelope:
     if not path.is_dir():
         raise InvalidEnvelopeError(f"{path}: no such envelope folder")
     cat = _get()
-    schema, profile = _read_folder(path, cat.profile_validator)
+    schema, profile = _read_folder(path, cat._profile_validator)
     resource = Resource.from_contents(schema, default_specification=DRAFT202012)
     reg = cat.registry.with_resource(schema["$id"], resource).crawl()
     return Envelope(schema, profile, path, reg, builtin=False)

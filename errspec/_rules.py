@@ -12,9 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from ._findings import RULES, Finding, Severity
 from ._http import NO_BODY, Response, is_json_media_type
@@ -22,6 +20,9 @@ from ._http import parse_retry_after as _parse_retry_after
 from ._jsondata import number_text, with_explainable
 from ._plan import Plan, Verdict
 from ._pointer import escape, join, resolve, values
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "Context",
@@ -780,6 +781,8 @@ def _schema_message(error: ValidationError) -> str:
 
 def _explain(error: ValidationError) -> ValidationError:
     """The most telling sub-error of an anyOf/oneOf failure."""
+    from jsonschema.exceptions import best_match  # only when there is an error to explain
+
     while error.context:
         best = best_match(error.context)
         if best is None:

@@ -1,17 +1,20 @@
 """Regenerate the files derived from the catalogue: ``python -m errspec._generate [--check]``.
 
 Derived files: every envelope's ``openapi-3.0.yaml`` / ``openapi-3.1.yaml``, the envelope
-table in ``README.md`` and the worked example's exported components. Maintainers' tool
-(``make generate``); the test suite fails when a committed file is stale.
+table in ``README.md``, the worked example's exported components and
+``schemas/profiles.json`` (the profiles as JSON, read at start-up instead of YAML).
+Maintainers' tool (``make generate``); the test suite fails when a committed file is stale.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from ._components import OPENAPI_VERSIONS, components_yaml
 from ._registry import Envelope, envelopes, get_envelope
+from ._resources import PROFILES_COPY, profile_copy_entry
 
 __all__ = ["derived_files", "envelope_table", "write_all"]
 
@@ -43,6 +46,19 @@ def envelope_table(items: tuple[Envelope, ...]) -> str:
     return "\n".join(lines)
 
 
+def profiles_copy(schemas: Path) -> str:
+    """``schemas/profiles.json``: every built-in profile.yaml as JSON, with the SHA-256 of
+    the text it was made from (the registry reads it instead of parsing YAML, when the
+    digest still matches)."""
+    import yaml
+
+    copies = {}
+    for folder in sorted(p for p in schemas.iterdir() if (p / "profile.yaml").is_file()):
+        text = (folder / "profile.yaml").read_text(encoding="utf-8")
+        copies[folder.name] = profile_copy_entry(text, yaml.load(text, Loader=yaml.CSafeLoader))
+    return json.dumps(copies, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def derived_files(repo: Path) -> dict[Path, str]:
     """Every derived file with the text it must have."""
     out: dict[Path, str] = {}
@@ -55,6 +71,7 @@ def derived_files(repo: Path) -> dict[Path, str]:
     out[repo / "examples" / "errspec" / f"{EXAMPLE_ENVELOPE}.openapi-3.1.yaml"] = components_yaml(
         example, "3.1"
     )
+    out[repo / "schemas" / PROFILES_COPY] = profiles_copy(repo / "schemas")
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf-8")
     if TABLE_START in text and TABLE_END in text:

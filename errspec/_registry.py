@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 from ._exceptions import InvalidEnvelopeError, UnknownEnvelopeError
 from ._pointer import join
 from ._profile import Profile
-from ._resources import catalogue_root, read_json, read_yaml
+from ._resources import PROFILES_COPY, catalogue_root, read_json, read_own_profile, read_yaml
 
 __all__ = [
     "Envelope",
@@ -187,7 +187,9 @@ class _Catalogue:
         # time (the tests hold them valid with jsonschema too); the explaining check runs
         # only if it says no. A user's folder always gets the explaining check.
         fast = _fast_profile_validator(self.profile_schema)
-        loaded = [_read_folder(t, self._profile_validator, fast) for t in folders]
+        copy = root.joinpath(PROFILES_COPY)
+        copies: dict[str, Any] = read_json(copy) if copy.is_file() else {}
+        loaded = [_read_folder(t, self._profile_validator, fast, copies) for t in folders]
         resources = [
             (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
             for schema, _ in loaded
@@ -247,6 +249,7 @@ def _read_folder(
     folder: Traversable,
     profile_validator: Callable[[], Draft202012Validator],
     fast: Any = None,
+    copies: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Profile]:
     """The schema and profile of an envelope folder, each checked against its metaschema.
     ``fast`` (built-in folders only): a jsonschema-rs profile validator whose "valid" is
@@ -268,7 +271,10 @@ def _read_folder(
         )
     if not isinstance(schema.get("$id"), str) or "://" not in schema["$id"]:
         raise InvalidEnvelopeError(f"{schema_file}: needs an absolute $id")
-    data = read_yaml(profile_file, own=fast is not None)
+    if fast is not None and copies is not None:
+        data = read_own_profile(profile_file, folder.name, copies)
+    else:
+        data = read_yaml(profile_file, own=fast is not None)
     valid = fast is not None and _fast_valid(fast.is_valid, data)
     problems = [] if valid else _profile_problems(profile_validator(), data)
     if len(problems) == 1:

@@ -7,13 +7,13 @@ package. Everything is read through :mod:`importlib.resources` ``Traversable`` o
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from importlib.abc import Traversable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ._exceptions import InvalidEnvelopeError
 
@@ -61,6 +61,8 @@ def read_json(resource: Traversable) -> Any:
 def _refuse_aliases(text: str) -> None:
     """Profiles never need YAML aliases; refusing them rules out alias bombs. (A pass over
     libyaml's event stream, then libyaml's loader: both in C.)"""
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent):
@@ -72,7 +74,12 @@ def _refuse_aliases(text: str) -> None:
 def read_yaml(resource: Traversable, *, own: bool = False) -> Any:
     """Parse a YAML data file safely (no tags, no aliases). ``own``: one of errspec's own
     files, which have no aliases (a test holds them so): the alias pass is skipped."""
-    text = _read_text(resource)
+    return _parse_yaml(_read_text(resource), resource, own=own)
+
+
+def _parse_yaml(text: str, resource: Traversable, *, own: bool = False) -> Any:
+    import yaml
+
     try:
         if not own:
             _refuse_aliases(text)
@@ -80,3 +87,24 @@ def read_yaml(resource: Traversable, *, own: bool = False) -> Any:
     except (yaml.YAMLError, RecursionError) as exc:
         reason = " ".join(str(exc).split())
         raise InvalidEnvelopeError(f"{resource}: invalid YAML: {reason}") from None
+
+
+#: The JSON copy of errspec's own profiles (``make generate`` writes it), each with the
+#: SHA-256 of the profile.yaml text it was made from.
+PROFILES_COPY = "profiles.json"
+
+
+def profile_copy_entry(text: str, data: Any) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "profile": data}
+
+
+def read_own_profile(resource: Traversable, name: str, copies: Mapping[str, Any]) -> Any:
+    """One of errspec's own profiles (envelope ``name``): from the JSON copy when it was
+    made from this very text (YAML is slower to parse, and its import alone costs
+    start-up), else from YAML."""
+    text = _read_text(resource)
+    entry = copies.get(name)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if isinstance(entry, Mapping) and entry.get("sha256") == digest:
+        return entry["profile"]
+    return _parse_yaml(text, resource, own=True)

@@ -439,3 +439,27 @@ def test_built_in_profiles_have_no_yaml_aliases() -> None:
         text = (SCHEMAS / envelope / "profile.yaml").read_text(encoding="utf-8")
         events = yaml.parse(text, Loader=yaml.CSafeLoader)
         assert not any(isinstance(e, yaml.AliasEvent) for e in events), envelope
+
+
+def test_the_json_copy_of_the_profiles_is_the_yaml_they_come_from() -> None:
+    """schemas/profiles.json (read at start-up instead of YAML) holds every profile exactly
+    as YAML reads it, with the digest of its text; a stale entry is never used."""
+    import hashlib
+
+    import yaml
+
+    copies = json.loads((SCHEMAS / "profiles.json").read_text(encoding="utf-8"))
+    assert sorted(copies) == sorted(errspec.envelope_ids())
+    for envelope, entry in copies.items():
+        text = (SCHEMAS / envelope / "profile.yaml").read_text(encoding="utf-8")
+        assert entry["sha256"] == hashlib.sha256(text.encode()).hexdigest(), envelope
+        assert entry["profile"] == yaml.safe_load(text), envelope
+
+
+def test_a_stale_json_copy_is_not_used(tmp_path: Path) -> None:
+    from errspec._resources import read_own_profile
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("id: x\n", encoding="utf-8")
+    stale = {"x": {"sha256": "0" * 64, "profile": {"id": "stale"}}}
+    assert read_own_profile(profile, "x", stale) == {"id": "x"}

@@ -100,6 +100,8 @@ def components_document(
 
     headers: dict[str, Any] = {}
     for h in profile.headers:
+        if h.family is not None:  # a family by prefix (X-RateLimit-*): no one header to declare
+            continue
         key = header_component_name(h.name)
         if key in headers:
             continue
@@ -129,6 +131,7 @@ def components_document(
         response_headers = {
             h.name: {"$ref": f"#/components/headers/{header_component_name(h.name)}"}
             for h in profile.headers_for(spec.status)
+            if h.family is None
         }
         if spec.status == 405 and _ALLOW.lower() not in {n.lower() for n in response_headers}:
             headers.setdefault(_ALLOW, copy.deepcopy(_ALLOW_HEADER))

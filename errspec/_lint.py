@@ -654,6 +654,9 @@ def _header_rules(linter: _Linter, er: _ErrorResponse, plan: Plan | None) -> Non
     )
     for header, level, (severity, suffix) in asked:
         name = header.lower()
+        family = name[:-1] if name.endswith("*") else None
+        if family is not None and any(d.startswith(family) for d in declared):
+            continue
         if name in declared or level == "optional" or severity is None:
             continue
         if name == "retry-after":

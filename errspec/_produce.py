@@ -434,7 +434,7 @@ def render(info: ErrorInfo, envelope: EnvelopeArg = "problem-details") -> Respon
     if info.request_id is not None and p.request_id_header is not None:
         headers[p.request_id_header] = info.request_id
     for h in p.headers_for(status):
-        if h.name in headers:
+        if h.name in headers or h.family is not None:
             continue
         if h.name.lower() == "www-authenticate" and h.level != "optional":
             headers[h.name] = "Bearer"

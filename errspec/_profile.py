@@ -6,7 +6,7 @@ this module turns the validated mapping into frozen, typed values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -132,6 +132,20 @@ class HeaderSpec:
 
     def applies_to(self, status: int) -> bool:
         return not self.for_status or status in self.for_status
+
+    @property
+    def family(self) -> str | None:
+        """``x-ratelimit-`` for ``X-RateLimit-*``: a family of headers its source names by
+        prefix (any one of them carries it), else ``None``."""
+        return self.name[:-1].lower() if self.name.endswith("*") else None
+
+    def carried_by(self, names: Iterable[str]) -> bool:
+        """Whether a response (or an OpenAPI response) with these header names carries it."""
+        family = self.family
+        if family is None:
+            wanted = self.name.lower()
+            return any(n.lower() == wanted for n in names)
+        return any(n.lower().startswith(family) for n in names)
 
 
 @dataclass(frozen=True)

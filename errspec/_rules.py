@@ -20,6 +20,7 @@ from ._http import parse_retry_after as _parse_retry_after
 from ._jsondata import number_text, with_explainable
 from ._plan import Plan, Verdict
 from ._pointer import escape, join, resolve, values
+from ._profile import HeaderSpec
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -281,18 +282,26 @@ def header_rules(ctx: Context) -> Iterator[Finding]:
     retry-after-mismatch."""
     response = ctx.response
     for spec in ctx.plan.headers_for(response.status):
-        if not response.has_header(spec.name):
+        if not _carries(response, spec):
             verdict = ctx.plan.header_verdict(spec)
             rule = _HEADER_RULES.get(spec.name.lower(), "header-missing")
+            what = f"an {spec.name} header" if spec.family else spec.name
             message = (
-                f"a {response.status} response must carry {spec.name}"
+                f"a {response.status} response must carry {what}"
                 if verdict[0] == "error"
-                else f"a {response.status} response should carry {spec.name}"
+                else f"a {response.status} response should carry {what}"
             )
             if rule == "www-authenticate-missing" and verdict[0] == "error":
                 message += _RFC_CHALLENGE
             yield from ctx.judged(rule, message, f"header:{spec.name}", verdict)
     yield from _retry_after(ctx)
+
+
+def _carries(response: Response, spec: HeaderSpec) -> bool:
+    """Whether the response has the header (or, for a family, one of it)."""
+    if spec.family is None:
+        return response.has_header(spec.name)
+    return spec.carried_by(name for name, _ in response.headers)
 
 
 def http_header_rules(response: Response) -> Iterator[Finding]:
@@ -655,7 +664,7 @@ def quiet(plan: Plan, response: Response, media: str | None) -> bool:
             return False
     if known:
         for spec in plan.headers_for(status):
-            if not response.has_header(spec.name):
+            if not _carries(response, spec):
                 return False
         if response.has_header("retry-after"):
             return False

@@ -55,15 +55,11 @@ def test_recommended_is_a_warning() -> None:
             record(409, {"code": "ALREADY_EXISTS", "message": "Resource already exists"}),
             [("unknown-code", "warning", "/code")],
         ),
-        # seed 004 names only the X-RateLimit-* prefix
+        # seed 002 shows the {code, message} shape of details only for validation errors
         (
-            "data-error",
-            record(429, {"data": None, "error": {"message": "Slow down.", "code": 429}}),
-            [
-                ("header-missing", "warning", "header:X-RateLimit-Limit"),
-                ("header-missing", "warning", "header:X-RateLimit-Remaining"),
-                ("header-missing", "warning", "header:X-RateLimit-Reset"),
-            ],
+            "code-message",
+            record(409, {"code": "CONFLICT", "message": "m", "details": {"status": "Approved"}}),
+            [("envelope-schema", "warning", "/details/status")],
         ),
         # seed 001 shows retry_after only in its 429 example, and never restricts it
         (
@@ -91,6 +87,16 @@ def test_inferred_is_reported_only_when_strict(
     assert shown(errspec.check_response(response, envelope, config=config)) == shown(strict)
     unstrict = errspec.check_response(response, envelope, config=config, strict=False)
     assert shown(unstrict) == shown(plain)
+
+
+def test_a_header_family_is_carried_by_any_of_it() -> None:
+    """Seed 004's "Look at the X-RateLimit-* headers": the family, not three names."""
+    body = {"data": None, "error": {"message": "Slow down.", "code": 429}}
+    bare = errspec.check_response(record(429, body), "data-error")
+    assert shown(bare) == [("header-missing", "warning", "header:X-RateLimit-*")]
+    assert bare.findings[0].message == "a 429 response should carry an X-RateLimit-* header"
+    sent = record(429, body, **{"x-ratelimit-used": "100"})
+    assert errspec.check_response(sent, "data-error").findings == ()
 
 
 def test_www_authenticate_is_http_s_must_for_every_envelope() -> None:
@@ -160,7 +166,7 @@ def test_a_house_profile_without_provenance_keeps_its_levels(tmp_path: Path) -> 
     (folder / "profile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     response = record(429, {"data": None, "error": {"message": "Slow down.", "code": 429}})
     report = errspec.check_response(response, str(folder))
-    assert [(f.rule, f.severity) for f in report.findings] == [("header-missing", "warning")] * 3
+    assert [(f.rule, f.severity) for f in report.findings] == [("header-missing", "warning")]
 
 
 def test_cli_strict_on_check_and_lint(tmp_path: Path) -> None:

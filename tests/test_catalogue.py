@@ -297,7 +297,7 @@ def test_no_status_echo(envelope_id: str) -> None:
     [
         ("error-string", "Retry-After", 429, "required"),
         ("code-message", "Retry-After", 429, "recommended"),
-        ("data-error", "X-RateLimit-Remaining", 429, "recommended"),
+        ("data-error", "X-RateLimit-*", 429, "recommended"),
         ("odata", "x-ms-error-code", 404, "recommended"),
         ("error-string", "WWW-Authenticate", 401, "recommended"),
         ("problem-details", "WWW-Authenticate", 401, "recommended"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -280,3 +281,40 @@ def test_components_document_takes_an_id_an_alias_or_a_folder() -> None:
         errspec.components_document(42)  # type: ignore[arg-type]
     with pytest.raises(errspec.UnknownEnvelopeError):
         errspec.components_document("nope")
+
+
+@pytest.mark.parametrize("envelope_id", errspec.envelope_ids())
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_every_exported_components_file_lints_clean_at_warning(
+    envelope_id: str, version: str, tmp_path: Path
+) -> None:
+    """Alone, and used by a spec that $refs every response of it: no finding at all, so
+    `--fail-on warning` passes (the components carry only source examples, or examples
+    that check clean)."""
+    components = tmp_path / f"errspec.openapi-{version}.yaml"
+    components.write_text(errspec.components_yaml(envelope_id, version), encoding="utf-8")
+    assert errspec.lint(components, envelope=envelope_id).findings == ()
+    env = errspec.get_envelope(envelope_id)
+    responses = {
+        str(spec.status): {"$ref": f"./{components.name}#/components/responses/{spec.name}"}
+        for spec in env.profile.responses
+    }
+    responses["200"] = {"description": "OK"}
+    spec = {
+        "openapi": "3.1.0" if version == "3.1" else "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/things/{id}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": responses,
+                }
+            }
+        },
+    }
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    report = errspec.lint(path, envelope=envelope_id)
+    assert [(f.rule, f.severity, f.message) for f in report.findings] == []

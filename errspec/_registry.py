@@ -15,9 +15,6 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-
 from ._exceptions import InvalidEnvelopeError, UnknownEnvelopeError
 from ._pointer import join
 from ._profile import Profile
@@ -36,6 +33,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SCHEMA_FILE = "envelope.schema.json"
 PROFILE_FILE = "profile.yaml"
@@ -68,7 +66,8 @@ class Envelope:
     schema: Mapping[str, Any]
     profile: Profile
     location: Traversable = field(repr=False)
-    registry: Registry[Any] = field(repr=False)
+    #: The schemas its ``$ref``s resolve against (errspec's own, and its own schema).
+    sources: Schemas = field(repr=False)
     builtin: bool = True
 
     fast_is_valid: Callable[[Any], bool] = field(init=False, repr=False)
@@ -77,7 +76,7 @@ class Envelope:
         # Compiled once per envelope and kept: building a validator costs far more than
         # using one (see DESIGN.md, "Known traps"). `format` is an annotation here (the
         # 2020-12 default) in both validators, so they always agree.
-        fast = _fast_validator(self.schema, self.registry)
+        fast = _fast_validator(self.schema, self.sources)
         object.__setattr__(self, "_fast", fast)
         object.__setattr__(
             self,
@@ -92,6 +91,11 @@ class Envelope:
         from jsonschema import Draft202012Validator
 
         return Draft202012Validator(self.schema, registry=self.registry)
+
+    @property
+    def registry(self) -> Registry[Any]:
+        """The ``referencing.Registry`` jsonschema resolves this schema's ``$ref``s with."""
+        return self.sources.registry
 
     def fast_error_count(self, body: Any) -> int:
         """How many schema errors ``body`` has (detection uses it to rank near misses)."""
@@ -152,14 +156,37 @@ def _refuse_retrieval(uri: str) -> Any:
     raise ValueError(f"errspec does not fetch schemas over the network ({uri})")
 
 
-def _fast_validator(schema: Mapping[str, Any], registry: Registry[Any]) -> Any:
+class Schemas:
+    """JSON Schemas by ``$id``, which ``$ref``s resolve against: for jsonschema-rs as they
+    are, for jsonschema as a ``referencing.Registry`` built on first use (``referencing``
+    and jsonschema are imported only to explain a problem)."""
+
+    def __init__(self, by_id: Mapping[str, Mapping[str, Any]]) -> None:
+        self.by_id = dict(by_id)
+
+    def with_schema(self, schema: Mapping[str, Any]) -> Schemas:
+        return Schemas({**self.by_id, str(schema["$id"]): schema})
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [
+            (uri, Resource.from_contents(schema, default_specification=DRAFT202012))
+            for uri, schema in self.by_id.items()
+        ]
+        return Registry().with_resources(resources).crawl()
+
+
+def _fast_validator(schema: Mapping[str, Any], sources: Schemas) -> Any:
     """A compiled jsonschema-rs validator for the valid-response fast path, or ``None``
     when jsonschema-rs is not importable (errspec then uses jsonschema alone)."""
     try:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
         return None
-    resources = [(uri, registry.contents(uri)) for uri in registry]
+    resources = [(uri, dict(contents)) for uri, contents in sources.by_id.items()]
     try:
         rs_registry = jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
         return jsonschema_rs.validator_for(
@@ -190,17 +217,12 @@ class _Catalogue:
         copy = root.joinpath(PROFILES_COPY)
         copies: dict[str, Any] = read_json(copy) if copy.is_file() else {}
         loaded = [_read_folder(t, self._profile_validator, fast, copies) for t in folders]
-        resources = [
-            (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
-            for schema, _ in loaded
-        ]
-        resources.append(
-            (
-                self.profile_schema["$id"],
-                Resource.from_contents(self.profile_schema, default_specification=DRAFT202012),
-            )
+        self.sources = Schemas(
+            {
+                **{schema["$id"]: schema for schema, _ in loaded},
+                self.profile_schema["$id"]: self.profile_schema,
+            }
         )
-        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self.by_id: dict[str, Envelope] = {}
         self.by_alias: dict[str, str] = {}
         #: Names get_envelope() has resolved to a built-in envelope, exactly as given.
@@ -210,7 +232,7 @@ class _Catalogue:
                 raise InvalidEnvelopeError(
                     f"{folder}: profile id {profile.id!r} differs from the folder name"
                 )
-            self.by_id[profile.id] = Envelope(schema, profile, folder, self.registry)
+            self.by_id[profile.id] = Envelope(schema, profile, folder, self.sources)
             for alias in profile.aliases:
                 self.by_alias[alias] = profile.id
 
@@ -374,7 +396,7 @@ def envelope_ids() -> tuple[str, ...]:
 
 def registry() -> Registry[Any]:
     """The ``referencing.Registry`` holding every built-in schema (and the profile schema)."""
-    return _get().registry
+    return _get().sources.registry
 
 
 def profile_schema() -> Mapping[str, Any]:
@@ -424,6 +446,4 @@ def load_envelope(folder: Path | str) -> Envelope:
         raise InvalidEnvelopeError(f"{path}: no such envelope folder")
     cat = _get()
     schema, profile = _read_folder(path, cat._profile_validator)
-    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
-    reg = cat.registry.with_resource(schema["$id"], resource).crawl()
-    return Envelope(schema, profile, path, reg, builtin=False)
+    return Envelope(schema, profile, path, cat.sources.with_schema(schema), builtin=False)

@@ -10,6 +10,8 @@ import sys
 
 from errspec._defaults import FORMATS, builtin_ids
 
+from .conftest import REPO
+
 HEAVY = ("jsonschema", "jsonschema_rs", "referencing", "yaml", "openapi_spec_validator")
 
 
@@ -23,13 +25,24 @@ def _modules_after(args: list[str]) -> set[str]:
         "    pass\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
 def test_version_and_help_import_nothing_heavy() -> None:
     for args in (["--version"], ["--help"], ["check", "--help"], ["lint", "--help"]):
         assert _modules_after(args) & set(HEAVY) == set(), args
+
+
+def test_lint_and_check_of_valid_input_import_no_schema_library() -> None:
+    """jsonschema and referencing explain problems; a clean lint or check never needs them
+    (jsonschema-rs answers), nor openapi-spec-validator without --full-validation."""
+    heavy = {"jsonschema", "referencing", "openapi_spec_validator"}
+    assert _modules_after(["lint", "examples/openapi.yaml"]) & heavy == set()
+    record = "examples/responses/get-task-404.json"
+    assert _modules_after(["check", record, "--envelope", "problem-details"]) & heavy == set()
 
 
 def test_the_light_constants_match_what_they_stand_for() -> None:

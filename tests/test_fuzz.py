@@ -192,10 +192,12 @@ def scratch() -> Iterator[Path]:
 
 
 @FUZZ
-@given(record=records(), envelope=st.sampled_from(ENVELOPES))
-def test_check_response_on_generated_records(record: dict[str, Any], envelope: str) -> None:
+@given(record=records(), envelope=st.sampled_from(ENVELOPES), strict=st.booleans())
+def test_check_response_on_generated_records(
+    record: dict[str, Any], envelope: str, strict: bool
+) -> None:
     try:
-        report = errspec.check_response(record, envelope)
+        report = errspec.check_response(record, envelope, strict=strict)
     except (errspec.ErrspecError, TypeError):
         return
     assert isinstance(report, errspec.Report)
@@ -217,13 +219,17 @@ def test_detect_on_generated_records(record: dict[str, Any]) -> None:
         raw_http(), records().map(lambda r: json.dumps(r).encode("utf-8", "surrogatepass"))
     ),
     envelope=st.sampled_from(ENVELOPES),
-    fmt=st.sampled_from(["text", "json", "sarif", "github", "junit"]),
+    fmt=st.sampled_from(["text", "json", "sarif", "github", "junit", "summary", "summary-json"]),
+    strict=st.sampled_from([[], ["--strict"]]),
 )
-def test_cli_check_on_generated_inputs(data: bytes, envelope: str, fmt: str) -> None:
+def test_cli_check_on_generated_inputs(
+    data: bytes, envelope: str, fmt: str, strict: list[str]
+) -> None:
     with scratch() as folder:
         path = folder / "input"
         path.write_bytes(data)
-        assert_no_crash(["check", str(path), "--envelope", envelope, "--format", fmt, "--all"])
+        args = ["check", str(path), "--envelope", envelope, "--format", fmt, "--all", *strict]
+        assert_no_crash(args)
 
 
 # --- specs -------------------------------------------------------------------------------

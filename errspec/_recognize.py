@@ -518,12 +518,7 @@ def _judge(c: _Compiled, shape: Shape, media: str | None, tops: set[str] | None 
             missing.append(path)
             if required and ruled_out is None:
                 ruled_out = f"no {path}, which {c.id} requires"
-    if media is None or media == "application/json":
-        kind = None if media is None else "json"
-    elif media == c.media_type or media in c.media_types:
-        kind = "dedicated"
-    else:
-        kind = "other"
+    kind = _media_kind(c, media)
     shown = len(matched) + (kind == "dedicated")
     if ruled_out is None and shown < c.minimum:
         names = ", ".join(m[0] for m in c.members)
@@ -602,20 +597,7 @@ def _score(
     score = 0.25 * shared + 0.2 * top_shared + 0.15 * has_required + 0.25 * identity
     if other_conflicts or intruders:
         score -= 0.15 * min(other_conflicts, 2) + 0.1 * min(intruders, 2)
-    if c.defining and c.defining_set.isdisjoint(paths):
-        score -= 0.1
-    if kind == "dedicated":
-        score += 0.2
-    elif kind == "other" and media is not None and media.endswith("+json"):
-        score -= 0.2
-    if c.code is not None:
-        code = shape.values.get(c.code)
-        # Prose ("Not Found") in the code's place says nothing about the code's casing.
-        if isinstance(code, str) and not _PROSE.search(code):
-            if c.casing is not None:
-                score += 0.05 if c.casing.fullmatch(code) else -0.1
-            if code in c.catalogue:
-                score += 0.1
+    score = _beyond_structure(c, shape, kind, media, score)
     # Structure makes at most 0.85, so the code's casing and catalogue still rank two
     # envelopes of the same shape (odata and error-object) below the cap.
     # (round(max(0.0, min(score, 1.0)), 6), the clamps written out.)
@@ -873,12 +855,7 @@ def _kept_score(
     paths = shape.paths
     if not paths:
         return 0.0
-    if media is None or media == "application/json":
-        kind = None if media is None else "json"
-    elif media == c.media_type or media in c.media_types:
-        kind = "dedicated"
-    else:
-        kind = "other"
+    kind = _media_kind(c, media)
     if not c.open:
         extensions: Collection[str] = ()
     elif "" in c.open:
@@ -893,22 +870,40 @@ def _bound(c: _Compiled, shape: Shape, media: str | None, matched: int) -> float
     members: every share whole and no penalty for other members, the rest as it will be
     (identity, a missing code or status echo, the media type, the code's casing and
     catalogue)."""
-    bound = c.bounds[matched]
+    return _beyond_structure(c, shape, _media_kind(c, media), media, c.bounds[matched])
+
+
+def _media_kind(c: _Compiled, media: str | None) -> str | None:
+    """The media type as evidence for ``c``: ``None`` (none recorded), ``json``, the
+    envelope's own (``dedicated``) or ``other``."""
+    if media is None or media == "application/json":
+        return None if media is None else "json"
+    if media == c.media_type or media in c.media_types:
+        return "dedicated"
+    return "other"
+
+
+def _beyond_structure(
+    c: _Compiled, shape: Shape, kind: str | None, media: str | None, score: float
+) -> float:
+    """``score`` with what counts beyond the shares of members: a missing defining member,
+    the media type, the code's casing and catalogue. :func:`_score` and :func:`_bound`
+    both apply it, in the same order, so a bound is never below the score it bounds."""
     if c.defining and c.defining_set.isdisjoint(shape.paths):
-        bound -= 0.1
-    if media is not None and media != "application/json":
-        if media == c.media_type or media in c.media_types:
-            bound += 0.2
-        elif media.endswith("+json"):
-            bound -= 0.2
+        score -= 0.1
+    if kind == "dedicated":
+        score += 0.2
+    elif kind == "other" and media is not None and media.endswith("+json"):
+        score -= 0.2
     if c.code is not None:
         code = shape.values.get(c.code)
+        # Prose ("Not Found") in the code's place says nothing about the code's casing.
         if isinstance(code, str) and not _PROSE.search(code):
             if c.casing is not None:
-                bound += 0.05 if c.casing.fullmatch(code) else -0.1
+                score += 0.05 if c.casing.fullmatch(code) else -0.1
             if code in c.catalogue:
-                bound += 0.1
-    return bound
+                score += 0.1
+    return score
 
 
 #: Below the best score by more than this, an envelope's bound says it cannot tie.

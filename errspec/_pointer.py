@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["compile_pointer", "escape", "join", "resolve", "values"]
+__all__ = ["array_index", "compile_pointer", "escape", "join", "resolve", "values"]
 
 Segments = tuple[str, ...]
 
@@ -45,7 +45,7 @@ def join(segments: Iterable[str | int]) -> str:
     return "".join("/" + escape(s) for s in segments)
 
 
-def _index(segment: str, node: list[Any]) -> int | None:
+def array_index(segment: str, node: list[Any]) -> int | None:
     """The array index ``segment`` names in ``node``, if it is one and ``node`` has it."""
     if _INDEX.fullmatch(segment) is None:
         return None
@@ -72,7 +72,7 @@ def resolve(document: Any, segments: Segments) -> list[tuple[str, Any]]:
                 if segment == "*":
                     step.extend((f"{where}/{i}", v) for i, v in enumerate(node))
                 else:
-                    index = _index(segment, node)
+                    index = array_index(segment, node)
                     if index is not None:
                         step.append((f"{where}/{index}", node[index]))
         if not step:
@@ -92,7 +92,7 @@ def values(document: Any, segments: Segments) -> list[Any]:
                     return []
                 node = node[segment]
             elif isinstance(node, list):
-                index = _index(segment, node)
+                index = array_index(segment, node)
                 if index is None:
                     return []
                 node = node[index]
@@ -112,7 +112,7 @@ def values(document: Any, segments: Segments) -> list[Any]:
                 if segment == "*":
                     step.extend(node)
                 else:
-                    index = _index(segment, node)
+                    index = array_index(segment, node)
                     if index is not None:
                         step.append(node[index])
         if not step:

@@ -72,7 +72,7 @@ import yaml
 from ._exceptions import ErrspecError
 from ._fastjson import fast_json as _fast_json
 from ._inputs import InputError
-from ._pointer import compile_pointer
+from ._pointer import array_index, compile_pointer
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -135,13 +135,8 @@ class _Index:
                 cached = self._ordinals[id(node)] = (node, {k: i for i, k in enumerate(node)})
             return cached[1][segment], node[segment]
         if type(node) is list:
-            canonical = segment.isascii() and segment.isdigit() and segment[0] != "0"
-            if not canonical and segment != "0":  # RFC 6901: no sign, no leading zero
-                return None
-            ordinal = int(segment)
-            if ordinal >= len(node):
-                return None
-            return ordinal, node[ordinal]
+            ordinal = array_index(segment, node)  # RFC 6901: no sign, no leading zero
+            return None if ordinal is None else (ordinal, node[ordinal])
         return None
 
 
@@ -592,11 +587,8 @@ class _JSONIndex(_Index):
                         return None
                     found, at = self._member(text, at, segment)
                 elif type(node) is list:
-                    canonical = segment.isascii() and segment.isdigit() and segment[0] != "0"
-                    if not canonical and segment != "0":  # RFC 6901: no sign, no leading zero
-                        return None
-                    ordinal = int(segment)
-                    if ordinal >= len(node):
+                    ordinal = array_index(segment, node)  # RFC 6901: no sign, no leading zero
+                    if ordinal is None:
                         return None
                     found = at = self._item(text, at, ordinal)
                 else:

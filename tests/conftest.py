@@ -42,6 +42,28 @@ class QuietHandler(BaseHTTPRequestHandler):
         pass
 
 
+def configure_django(urlconf: str) -> None:
+    """Configure Django once per process, with only what errspec's tests need and no
+    logging setup (``LOGGING_CONFIG=None``: ``django.setup()`` would otherwise dictConfig
+    the logging module). Tests apply their own settings with ``override_settings``, so a
+    process where another module configured Django first behaves the same."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            DEBUG=False,
+            SECRET_KEY="errspec-tests",
+            ALLOWED_HOSTS=["testserver"],
+            ROOT_URLCONF=urlconf,
+            INSTALLED_APPS=[],
+            MIDDLEWARE=[],
+            DATABASES={},
+            LOGGING_CONFIG=None,
+        )
+    django.setup()
+
+
 def updating_snapshots() -> bool:
     """``ERRSPEC_UPDATE_SNAPSHOTS=1``: rewrite expected outputs instead of comparing.
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import aiohttp
-import django
 import flask
 import httpx
 import pytest
@@ -24,7 +23,6 @@ import werkzeug.test
 from aiohttp import web
 from aiohttp.test_utils import TestClient as AiohttpTestClient
 from aiohttp.test_utils import TestServer as AiohttpTestServer
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.test import AsyncClient as DjangoAsyncClient
 from django.test import Client as DjangoClient
@@ -39,25 +37,11 @@ from starlette.routing import Route
 import errspec
 from errspec._adapters import as_response_async
 
-from .conftest import QuietHandler, serve
+from .conftest import QuietHandler, configure_django, serve
 
-# Django is configured once per process; only what this module needs, and no logging setup
-# (LOGGING_CONFIG=None: django.setup() would otherwise dictConfig the logging module). The
-# settings the tests depend on are applied per test with override_settings (the
-# `django_client` fixture), so a process where something else configured Django first gets
-# the same behaviour, and gets its own settings back afterwards.
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="errspec-tests",
-        ALLOWED_HOSTS=["testserver"],
-        ROOT_URLCONF=__name__,
-        INSTALLED_APPS=[],
-        MIDDLEWARE=[],
-        DATABASES={},
-        LOGGING_CONFIG=None,
-    )
-django.setup()
+# Django is configured once per process (conftest); the settings the tests depend on are
+# applied per test with override_settings (the `django_client` fixture).
+configure_django(__name__)
 
 
 class _Handler(QuietHandler):

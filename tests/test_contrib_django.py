@@ -7,24 +7,13 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import django
 import pytest
-from django.conf import settings
 
-# Django is configured once per process (as in test_adapters); what this module needs is
-# applied per test with override_settings.
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="errspec-tests",
-        ALLOWED_HOSTS=["testserver"],
-        ROOT_URLCONF=__name__,
-        INSTALLED_APPS=[],
-        MIDDLEWARE=[],
-        DATABASES={},
-        LOGGING_CONFIG=None,
-    )
-django.setup()
+from .conftest import configure_django
+
+# Django is configured once per process (conftest); what this module needs is applied per
+# test with override_settings.
+configure_django(__name__)
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation  # noqa: E402
 from django.http import Http404, HttpRequest, JsonResponse  # noqa: E402

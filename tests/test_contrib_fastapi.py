@@ -154,6 +154,18 @@ def test_validation_errors_become_field_errors(client: TestClient, envelope: str
         assert fields[next(f for f in expected if "title" in f)] == "Field required"
 
 
+def test_a_body_that_is_not_json_is_no_field_error(client: TestClient, envelope: str) -> None:
+    """pydantic's json_invalid error puts a character offset where a field goes: it is the
+    message, not a field error at "#/10"."""
+    response = client.post(
+        "/tasks", content=b'{"title": ', headers={"Content-Type": "application/json"}
+    )
+    conforms(response, envelope)
+    info = errspec.parse(response, envelope)
+    assert info.field_errors == ()
+    assert info.message.startswith("The request body is not valid JSON")
+
+
 def test_query_validation_names_the_parameter(client: TestClient, envelope: str) -> None:
     response = client.get("/tasks", params={"limit": "1000"})
     conforms(response, envelope)

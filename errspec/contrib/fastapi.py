@@ -122,21 +122,26 @@ def install(
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         errors = []
+        general: list[str] = []
         for error in exc.errors():  # type: ignore[attr-defined]
+            code = error.get("type")
+            message = str(error.get("msg", "is not valid"))
+            if code == "json_invalid":  # the body is not JSON: its loc is a character offset
+                general.append(f"The request body is not valid JSON: {message}.")
+                continue
             loc = list(error.get("loc") or ())
             where = loc[0] if loc and loc[0] in _LOCATIONS else "body"
             if loc and loc[0] in _LOCATIONS:
                 loc = loc[1:]
             field = producer.field(loc, in_body=where == "body") if loc else where
-            code = error.get("type")
-            errors.append(
-                FieldError(
-                    field,
-                    str(error.get("msg", "is not valid")),
-                    code if isinstance(code, str) else None,
-                )
+            errors.append(FieldError(field, message, code if isinstance(code, str) else None))
+        return _send(
+            producer.validation(
+                errors,
+                message=" ".join(general) or "The request is not valid.",
+                request_id=incoming_id(request),
             )
-        return _send(producer.validation(errors, request_id=incoming_id(request)))
+        )
 
     async def server_error(request: Request, exc: Exception) -> Response:
         rid = incoming_id(request)

@@ -201,7 +201,11 @@ def test_default_jobs_only_for_large_inputs(traffic: Path, tmp_path: Path) -> No
     big = tmp_path / "big.ndjson"
     with big.open("wb") as out:
         out.truncate(PARALLEL_THRESHOLD)
-    assert default_jobs([str(big)]) >= 1
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert default_jobs([str(big)]) == cores  # every usable core
+    assert default_jobs([str(big), "no-such-file"]) == cores  # a missing one counts nothing
     assert default_jobs(["-"]) == 1
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from ._adapters import checked
 from ._config import Config, configured
-from ._detect import Detected, DetectionData, detected
+from ._detect import Detected, DetectionData, detected, detected_body
 from ._findings import Finding, Report
-from ._http import Response
+from ._http import NO_BODY, Response, media_type, plain_headers
+from ._inputs import MAX_HEADERS
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
 from ._recognize import not_recognised
@@ -27,9 +28,11 @@ from ._rules import (
     echo_status,
     header_rules,
     http_header_rules,
+    leak_strings,
     media_type_rule,
     no_json_message,
     quiet,
+    quiet_parts,
     schema_findings,
 )
 from ._spec import Operation, Spec, load_spec
@@ -339,6 +342,12 @@ def check_response(
     if spec is not None or operation is not None or source is not None:
         _arguments(spec, operation, source)
     env_arg = _resolve_envelope(envelope)
+    if spec is None and operation is None:
+        if strict is None:
+            strict = config.strict if config is not None else False
+        quick = _conforming(response, env_arg, strict, source)
+        if quick is not None:
+            return quick if config is None else configured(quick, config)
     r = checked(response, source)
     loaded: Spec | None = None
     op: Operation | None = None
@@ -350,11 +359,6 @@ def check_response(
         env, detection, given = env_arg, None, True
     else:
         env, detection, given = _envelope_for(r, envelope, loaded)
-    notes: list[str] = []
-    if detection is not None and detection.envelope is not None and detection.tied_with:
-        notes.append(
-            f"{detection.envelope} tied with {', '.join(detection.tied_with)} (chosen by priority)"
-        )
     if strict is None:
         strict = config.strict if config is not None else False
     findings = tuple(_run(r, env, detection, given, strict))
@@ -365,12 +369,129 @@ def check_response(
         status=r.status,
         detection_score=detection.score if detection else None,
         kind="response",
-        notes=tuple(notes),
+        notes=_tied(detection),
         operation=str(op) if op is not None else None,
         # the recognizer's evidence, judged when first read (never, by a summary)
         detection=DetectionData(detection) if detection else None,
     )
     return report if config is None else configured(report, config)
+
+
+def _tied(detection: Detected | None) -> tuple[str, ...]:
+    """The report's note on a detection decided by priority between equal scores."""
+    if detection is None or detection.envelope is None or not detection.tied_with:
+        return ()
+    tied = ", ".join(detection.tied_with)
+    return (f"{detection.envelope} tied with {tied} (chosen by priority)",)
+
+
+def _conforming(
+    response: Any, env: Envelope | None, strict: bool, source: str | None
+) -> Report | None:
+    """The report of an error response that conforms to its envelope (``env``, else the
+    one detected), judged in one pass without building a :class:`Response` for a record;
+    ``None`` for any other response, which then takes the general way (:func:`checked`,
+    :func:`_run`), where every problem is found and said. The common case of a contract
+    test or a log: an error response with a body of plain JSON data, headers as a dict
+    of strings, and nothing to find. It asks what :func:`_run` asks of it (the schema,
+    :func:`not_recognised` for a named envelope, :func:`~errspec._rules.quiet_parts`),
+    so the report is the one the general way gives."""
+    parts = _error_parts(response, source)
+    if parts is None:
+        return None
+    status, lower, known, body, strings, source = parts
+    media = media_type(lower.get("content-type"))
+    detection = None
+    if env is None:
+        detection = detected_body(body, media)
+        if detection.envelope is None:
+            return None  # (envelope-unknown)
+        env = get_envelope(detection.envelope)
+    plan = plan_for(env, strict)
+    if not plan.is_valid(body):
+        return None
+    if detection is None and not_recognised(plan, body, media) is not None:
+        return None
+    if not quiet_parts(plan, status, body, lower if known else None, media, strings):
+        return None
+    if detection is not None:
+        return _report(
+            source=source,
+            envelope=env.id,
+            findings=(),
+            status=status,
+            detection_score=detection.score,
+            kind="response",
+            notes=_tied(detection),
+            operation=None,
+            detection=DetectionData(detection),
+        )
+    if source != "<record>":
+        return _named_conforming(source, env.id, status)
+    # Reports are immutable: every conforming record of an envelope and status, unnamed,
+    # has the same one.
+    key = (env.id, status)
+    report = _CONFORMING.get(key)
+    if report is None:
+        report = _named_conforming(source, *key)
+        if len(_CONFORMING) < _MAX_CONFORMING:
+            _CONFORMING[key] = report
+    return report
+
+
+def _error_parts(
+    response: Any, source: str | None
+) -> tuple[int, dict[str, str], bool, Any, list[str], str] | None:
+    """An error response of the common case in parts: its status, headers by lower-case
+    name, whether headers were recorded, its body, the body's strings
+    (:func:`~errspec._rules.leak_strings`) and its source. ``None`` for anything else: a
+    record other than a dict with an error status, a body of plain JSON data and
+    headers as a dict of strings; a :class:`Response` :func:`checked` has not passed."""
+    if type(response) is dict:
+        status = response.get("status")
+        if type(status) is not int or not 400 <= status <= 599 or "body" not in response:
+            return None
+        if "body_text" in response or "request" in response:  # (others are not read)
+            return None
+        method, url = response.get("method"), response.get("url")
+        if not ((method is None or type(method) is str) and (url is None or type(url) is str)):
+            return None
+        lower = plain_headers(response.get("headers"))
+        if lower is None or len(lower) > MAX_HEADERS:
+            return None
+        body = response["body"]
+        known = "headers" in response
+        source = source or "<record>"
+    elif type(response) is Response and response._checked:
+        status, body = response.status, response.body
+        if status < 400 or body is NO_BODY:
+            return None
+        lower, known, source = response._lower, response.headers_known, response.source
+    else:
+        return None
+    strings = leak_strings(body)  # None: not plain JSON data, or a member to report
+    if strings is None:
+        return None
+    return status, lower, known, body, strings, source
+
+
+def _named_conforming(source: str, envelope: str, status: int) -> Report:
+    """The report of a response that conforms to ``envelope``, named: no finding."""
+    return _report(
+        source=source,
+        envelope=envelope,
+        findings=(),
+        status=status,
+        detection_score=None,
+        kind="response",
+        notes=(),
+        operation=None,
+        detection=None,
+    )
+
+
+_CONFORMING: dict[tuple[str, int], Report] = {}
+_MAX_CONFORMING = 4096
 
 
 #: Report's fields, in order, when it can be built from them alone (no __post_init__).

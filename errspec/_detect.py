@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +17,20 @@ from ._recognize import (
     Ranking,
     compile_plans,
     rank_as,
+    ranking_key,
     shape_of_body,
 )
 from ._registry import Envelope, envelopes
 
-__all__ = ["DETECTION_THRESHOLD", "Detected", "Detection", "DetectionData", "detect", "detected"]
+__all__ = [
+    "DETECTION_THRESHOLD",
+    "Detected",
+    "Detection",
+    "DetectionData",
+    "detect",
+    "detected",
+    "detected_body",
+]
 
 #: Below this score no envelope is claimed (the recognizer's, shared with lint).
 DETECTION_THRESHOLD = RECOGNITION_THRESHOLD
@@ -130,8 +139,31 @@ class Detected(Ranking):
 
 def detected(response: Response) -> Detected:
     """``detect(response)`` for a checked response against the built-in envelopes, the
-    evidence left to be judged when read (:class:`Detected`, :class:`DetectionData`)."""
-    return rank_as(Detected, shape_of_body(response.body), _built_in(), response.media_type)
+    evidence left to be judged when read (:class:`Detected`, :class:`DetectionData`).
+
+    A log holds the same few error shapes many times over: a ranking is kept by its
+    :func:`~errspec._recognize.ranking_key` (members, their types, the media type and
+    the code, never a message or an id) and shared by every body with that key, at most
+    :data:`MAX_RANKINGS` of them."""
+    return detected_body(response.body, response.media_type)
+
+
+def detected_body(body: Any, media: str | None) -> Detected:
+    """:func:`detected` for a body of JSON data served as ``media``."""
+    shape = shape_of_body(body)
+    candidates, rankings = _built_in_rankings()
+    key = ranking_key(shape, candidates, media)
+    found = rankings.get(key)
+    if found is None:
+        found = rank_as(Detected, shape, candidates, media)
+        if len(rankings) >= MAX_RANKINGS:
+            rankings.clear()  # (a log of ever new shapes pays what it paid before)
+        rankings[key] = found
+    return found
+
+
+#: Most rankings :func:`detected` keeps.
+MAX_RANKINGS = 4096
 
 
 class DetectionData(Mapping[str, Any]):
@@ -175,16 +207,22 @@ class DetectionData(Mapping[str, Any]):
 
 #: The built-in envelopes ready for the recognizer, with the registry's tuple they came
 #: from (rebuilt should it ever change).
-_BUILT_IN: list[tuple[tuple[Envelope, ...], Candidates]] = []
+_BUILT_IN: list[tuple[tuple[Envelope, ...], Candidates, dict[Hashable, Detected]]] = []
 
 
 def _built_in() -> Candidates:
+    return _built_in_rankings()[0]
+
+
+def _built_in_rankings() -> tuple[Candidates, dict[Hashable, Detected]]:
+    """The built-in envelopes as candidates, and the rankings kept against them."""
     everything = envelopes()
     if _BUILT_IN and _BUILT_IN[0][0] == everything:
-        return _BUILT_IN[0][1]
+        return _BUILT_IN[0][1], _BUILT_IN[0][2]
     candidates = compile_plans([plan_for(e) for e in everything])
-    _BUILT_IN[:] = [(everything, candidates)]
-    return candidates
+    rankings: dict[Hashable, Detected] = {}
+    _BUILT_IN[:] = [(everything, candidates, rankings)]
+    return candidates, rankings
 
 
 def _is_record(value: Any) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "int_digits",
     "json_data",
     "number_text",
+    "plain_strings",
     "with_explainable",
 ]
 
@@ -95,39 +96,66 @@ def json_data(body: Any) -> Any:
 
 def _plain(body: Any) -> bool:
     """Whether ``body`` is made of exact JSON types, within the limits, with no object or
-    array twice: one pass, level by level. Anything unusual is left to :class:`_Walk`."""
+    array twice. Anything unusual is left to :class:`_Walk`."""
+    return plain_strings(body) is not None
+
+
+_NO_KEYS: frozenset[str] = frozenset()
+
+
+def plain_strings(
+    body: Any, stop: frozenset[str] = _NO_KEYS, shortest: int | None = None
+) -> list[str] | None:
+    """One pass over ``body``, level by level: ``None`` unless it is made of exact JSON
+    types, within the limits, with no object or array twice (what :func:`json_data` takes
+    as it is) and no object has a member named in ``stop``; else its strings (member
+    values and array items, not member names) of at least ``shortest`` characters, in no
+    particular order (none when ``shortest`` is ``None``). A check that reads a body's
+    strings and its types pays for one walk, not two."""
     kind = type(body)
+    strings: list[str] = []
     if kind is not dict and kind is not list:
-        return _plain_scalar(body)
+        if not _plain_scalar(body):
+            return None
+        if kind is str and shortest is not None and len(body) >= shortest:
+            strings.append(body)
+        return strings
+    collect = shortest is not None
+    least = shortest or 0
     seen = {id(body)}
     level: list[Any] = [body]
     depth = 1
     while level:
         if depth > MAX_DEPTH:
-            return False
+            return None
         below: list[Any] = []
         for node in level:
             if type(node) is dict:
+                if stop and not stop.isdisjoint(node):
+                    return None
                 for key in node:
                     if type(key) is not str:
-                        return False
+                        return None
                 children: Iterable[Any] = node.values()
             else:
                 children = node
             for value in children:
                 kind = type(value)
-                if kind in _SCALARS:
+                if kind is str:
+                    if collect and len(value) >= least:
+                        strings.append(value)
+                elif kind in _SCALARS:
                     continue
-                if kind is dict or kind is list:
+                elif kind is dict or kind is list:
                     if id(value) in seen:
-                        return False  # shared, or inside itself
+                        return None  # shared, or inside itself
                     seen.add(id(value))
                     below.append(value)
                 elif not _plain_scalar(value):
-                    return False
+                    return None
         level = below
         depth += 1
-    return True
+    return strings
 
 
 def _plain_scalar(value: Any) -> bool:

@@ -13,7 +13,7 @@ lint's choice of a spec's envelope both call it, so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
@@ -358,7 +358,8 @@ class _Compiled:
     member_paths: frozenset[str]
     #: ``members`` with, for types, what :func:`compatible` (lenient) accepts for them.
     checks: tuple[tuple[str, frozenset[str], bool, bool], ...]
-    #: (member, segments), decisive and required members first (:func:`_shows_enough`).
+    #: (member as in ``checks``, segments), decisive and required members first
+    #: (:func:`_shows_enough`).
     quick: tuple[tuple[tuple[str, frozenset[str], bool, bool], tuple[str, ...]], ...]
     #: The members the signature requires (any missing rules the envelope out).
     needs: frozenset[str]
@@ -420,7 +421,7 @@ def _compiled(plan: Plan) -> _Compiled:
             sorted(
                 (
                     (
-                        (_path(m.pointer), frozenset(m.types), m.decisive, m.required),
+                        (_path(m.pointer), _accepts(frozenset(m.types)), m.decisive, m.required),
                         compile_pointer(m.pointer),
                     )
                     for m in sig.members
@@ -640,11 +641,32 @@ def recognize(
 class Candidates(NamedTuple):
     """Plans ready for :func:`rank`: their compiled signatures, and their indexes in the
     order that breaks equal scores (higher ``priority``, then id), with each index's place
-    in it."""
+    in it, and the paths of their codes (what :func:`ranking_key` reads of values)."""
 
     compiled: tuple[_Compiled, ...]
     order: tuple[int, ...]
     place: tuple[int, ...]
+    codes: tuple[str, ...] = ()
+
+
+def ranking_key(shape: Shape, candidates: Candidates, media: str | None) -> Hashable:
+    """Everything :func:`rank_as` (and every evidence it judges later) reads of a body's
+    shape, as a key: two bodies with the same key rank alike, and their rankings are the
+    same object's to share. That is the members (``paths``), each path's JSON ``types``,
+    the media type, and the value at each candidate's code path (:func:`_beyond_structure`
+    judges a code in text by its casing and catalogue and reads no other; a body's other
+    values, its messages and ids, are never read). Sets enter as their members in
+    iteration order, so equal bodies built alike give equal keys; any other difference
+    gives another key, which only costs a ranking. (Values equal across types, ``1``
+    and ``True``, share a key: neither is text.)"""
+    types = shape.types
+    return (
+        media,
+        tuple(types),
+        tuple(map(tuple, types.values())),
+        frozenset(shape.paths),
+        tuple(map(shape.values.get, candidates.codes)),
+    )
 
 
 def compile_plans(plans: Sequence[Plan]) -> Candidates:
@@ -657,7 +679,8 @@ def compile_plans(plans: Sequence[Plan]) -> Candidates:
     place = [0] * len(order)
     for n, i in enumerate(order):
         place[i] = n
-    return Candidates(compiled, order, tuple(place))
+    codes = tuple(dict.fromkeys(c.code for c in compiled if c.code is not None))
+    return Candidates(compiled, order, tuple(place), codes)
 
 
 class Ranking:
@@ -972,29 +995,36 @@ def _shows_enough(c: _Compiled, body: Any, media: str | None) -> bool:
     )
     shown = 1 if dedicated else 0
     # Decisive and required members first: after them, enough shown is enough.
-    for (_, types, decisive, required), segments in c.quick:
+    for (_, accepts, decisive, required), segments in c.quick:
         if shown >= c.minimum and not (decisive or required):
             return True
-        nodes = [body]
-        for segment in segments:
-            step: list[Any] = []
-            for node in nodes:
-                if segment == "*" and isinstance(node, list):
-                    step.extend(node[:_ITEMS])
-                elif isinstance(node, Mapping) and segment in node:
-                    step.append(node[segment])
-            nodes = step
+        if "*" in segments:
+            nodes = [body]
+            for segment in segments:
+                step: list[Any] = []
+                for node in nodes:
+                    if segment == "*" and isinstance(node, list):
+                        step.extend(node[:_ITEMS])
+                    elif isinstance(node, Mapping) and segment in node:
+                        step.append(node[segment])
+                nodes = step
+        else:  # one member or none: the common case, read without lists
+            node = body
+            for segment in segments:
+                if (type(node) is dict or isinstance(node, Mapping)) and segment in node:
+                    node = node[segment]
+                else:
+                    nodes = []
+                    break
+            else:
+                nodes = [node]
         if not nodes:
             if required:
                 return False
             continue
-        seen = {json_type(n) for n in nodes}
-        if (
-            types
-            and not (seen & types)
-            and seen != _NULL
-            and not compatible(seen, types, lenient=True)
-        ):
+        # (accepts: what compatible(lenient=True) lets stand for the member's types)
+        seen = {_TYPES.get(type(n)) or json_type(n) for n in nodes}
+        if accepts and seen.isdisjoint(accepts) and seen != _NULL:
             if decisive:
                 return False
             continue

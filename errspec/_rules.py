@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._findings import RULES, Finding, Severity
 from ._http import NO_BODY, Response, is_json_media_type
 from ._http import parse_retry_after as _parse_retry_after
-from ._jsondata import number_text, with_explainable
+from ._jsondata import number_text, plain_strings, with_explainable
 from ._plan import Plan, Verdict
 from ._pointer import escape, join, resolve, values
 from ._profile import HeaderSpec
@@ -33,10 +33,13 @@ __all__ = [
     "echo_status",
     "header_rules",
     "http_header_rules",
+    "leak_strings",
     "leaked_internals",
     "media_type_rule",
+    "no_gate_open",
     "no_json_message",
     "quiet",
+    "quiet_parts",
     "retry_after_syntax",
     "schema_findings",
     "status_mismatch",
@@ -601,23 +604,17 @@ _ANY_GATE_KEY = _alternatives(
 )
 
 
-def _no_leak(body: Any) -> bool:
-    """Whether :func:`leaked_internals` certainly finds nothing in ``body``: no member
-    named like a stack trace anywhere, and no family's gate open on the same strings the
-    rule would scan. ``False`` means "run the rule"."""
-    strings: list[str] = []
-    todo: list[Any] = [body]
-    while todo:
-        node = todo.pop()
-        kind = type(node)
-        if kind is dict:
-            if not _LEAK_KEY_SPELLINGS.isdisjoint(node):
-                return False
-            todo.extend(node.values())
-        elif kind is list:
-            todo.extend(node)
-        elif kind is str and len(node) >= 8:
-            strings.append(node)
+def leak_strings(body: Any) -> list[str] | None:
+    """The strings :func:`leaked_internals` scans (those of 8 characters or more), read in
+    the pass that holds ``body`` to plain JSON data; ``None`` when the rule must run
+    anyway (a member named like a stack trace) or the body is not plain data (shared
+    parts: the rule then reads it as it is)."""
+    return plain_strings(body, _LEAK_KEY_SPELLINGS, 8)
+
+
+def no_gate_open(strings: list[str]) -> bool:
+    """Whether no leak family's gate is open on ``strings`` (from :func:`leak_strings`):
+    then :func:`leaked_internals` certainly finds nothing in them."""
     if not strings:
         return True
     text = "\n".join(strings)
@@ -633,13 +630,37 @@ def _no_leak(body: Any) -> bool:
 def quiet(plan: Plan, response: Response, media: str | None) -> bool:
     """Whether the rules that follow the schema for an error response with a JSON body
     (:func:`media_type_rule`, :func:`body_rules`, :func:`header_rules`) certainly yield
+    nothing (:func:`quiet_parts`, for a :class:`Response`)."""
+    strings = leak_strings(response.body)
+    return strings is not None and quiet_parts(
+        plan,
+        response.status,
+        response.body,
+        response._lower if response.headers_known else None,
+        media,
+        strings,
+    )
+
+
+def quiet_parts(
+    plan: Plan,
+    status: int,
+    body: Any,
+    lower: Mapping[str, str] | None,
+    media: str | None,
+    strings: list[str],
+) -> bool:
+    """Whether the rules that follow the schema for an error response with a JSON body
+    (:func:`media_type_rule`, :func:`body_rules`, :func:`header_rules`) certainly yield
     nothing: each rule's common case, read as the rule reads it, without building a
     finding. ``False`` means "run them": it never decides a finding, only skips rules
     that would find nothing, so a valid response pays for one pass, not the pipeline.
-    ``media`` is the response's media type."""
-    body, status = response.body, response.status
-    known = response.headers_known
-    if known and media not in plan.media_types:
+
+    The response in parts, so that a record is judged without building its
+    :class:`Response`: ``lower`` is its headers by lower-case name (``None`` when the
+    input recorded no headers), ``media`` its media type, ``strings`` what
+    :func:`leak_strings` gave for ``body``."""
+    if lower is not None and media not in plan.media_types:
         return False
     if plan.echo is not None:
         found = values(body, plan.echo)
@@ -653,7 +674,8 @@ def quiet(plan: Plan, response: Response, media: str | None) -> bool:
                     and _status_fits(plan, code, status)
                     and (
                         plan.code_header is None
-                        or response.header(plan.code_header) in (None, code)
+                        or lower is None
+                        or lower.get(plan.code_header.lower()) in (None, code)
                     )
                     and (code in plan.catalogue or not plan.catalogue)
                 ):
@@ -662,13 +684,13 @@ def quiet(plan: Plan, response: Response, media: str | None) -> bool:
     for segments, allowed, _, _ in plan.conditional:
         if status not in allowed and values(body, segments):
             return False
-    if known:
+    if lower is not None:
         for spec in plan.headers_for(status):
-            if not _carries(response, spec):
+            if not (spec.name.lower() in lower if spec.family is None else spec.carried_by(lower)):
                 return False
-        if response.has_header("retry-after"):
+        if "retry-after" in lower:
             return False
-    return _no_leak(body)
+    return no_gate_open(strings)
 
 
 def schema_findings(ctx: Context) -> Iterator[Finding]:

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 import errspec
-from errspec._detect import Detected, DetectionData, detected
+from errspec import _detect
+from errspec._detect import Detected, DetectionData, detected, detected_body
 from errspec._inputs import response_from_record
 from errspec._plan import Plan, all_plans, plan_for
 from errspec._recognize import (
@@ -37,6 +38,8 @@ from errspec._recognize import (
     compile_plans,
     envelope_shape,
     rank,
+    rank_as,
+    ranking_key,
     recognize,
     shape_of_body,
 )
@@ -266,3 +269,71 @@ def test_accepts_is_what_compatible_lets_stand() -> None:
                 seen, types, lenient=True
             )
             assert old == bool(seen and accepts and seen.isdisjoint(accepts)), (seen, types)
+
+
+def _fresh(body: Any, media: str | None) -> Detected:
+    plans = [plan_for(e) for e in errspec.envelopes()]
+    return rank_as(Detected, shape_of_body(body), compile_plans(plans), media)
+
+
+def _same_ranking(kept: Detected, fresh: Detected) -> None:
+    assert (kept.envelope, kept.score, kept.tied_with, kept.closest) == (
+        fresh.envelope,
+        fresh.score,
+        fresh.tied_with,
+        fresh.closest,
+    )
+    assert kept.scores == fresh.scores
+    assert kept.detection() == fresh.detection()
+
+
+def _reworded(body: Any, rng: random.Random) -> Any:
+    """``body`` with every string but a code-like one (upper or snake case) reworded."""
+    if isinstance(body, dict):
+        return {k: _reworded(v, rng) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_reworded(v, rng) for v in body]
+    if isinstance(body, str) and not body.replace("_", "").isalnum():
+        return f"{body} ({rng.randrange(10**6)})"
+    return body
+
+
+@pytest.mark.parametrize("media", MEDIA)
+def test_kept_rankings_are_what_ranking_afresh_gives(media: str | None) -> None:
+    """Every body, reworded copies of it and the bodies made from them, ranked in a
+    shuffled order through the kept rankings, ranks as ranking it afresh does."""
+    rng = random.Random(31)
+    bodies = [*BODIES, *(_reworded(b, rng) for b in BODIES)]
+    order = bodies * 2
+    rng.shuffle(order)
+    for body in order:
+        _same_ranking(detected_body(body, media), _fresh(body, media))
+
+
+def test_bodies_alike_but_for_their_words_share_a_ranking() -> None:
+    a = {"code": "NOT_FOUND", "message": "No such order", "request_id": "r1"}
+    b = {"code": "NOT_FOUND", "message": "No such user", "request_id": "r2"}
+    assert detected_body(a, "application/json") is detected_body(b, "application/json")
+    # what ranking reads makes another key: the code, a member, a type, the media type
+    for other, media in (
+        ({**a, "code": "not_found"}, "application/json"),
+        ({**a, "code": 404}, "application/json"),
+        ({**a, "details": []}, "application/json"),
+        ({**a, "request_id": 1}, "application/json"),
+        (a, "application/problem+json"),
+        (a, None),
+    ):
+        shape, candidates = shape_of_body(other), _detect._built_in()
+        assert ranking_key(shape, candidates, media) != ranking_key(
+            shape_of_body(a), candidates, "application/json"
+        )
+        _same_ranking(detected_body(other, media), _fresh(other, media))
+
+
+def test_kept_rankings_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_detect, "MAX_RANKINGS", 3)
+    _, rankings = _detect._built_in_rankings()
+    for n in range(10):
+        body = {"code": f"E{n}", "message": "m"}
+        _same_ranking(detected_body(body, None), _fresh(body, None))
+        assert len(rankings) <= 3

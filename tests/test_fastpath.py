@@ -1,8 +1,9 @@
 """The fast path of check_response gives the reports the full pipeline gives.
 
 A valid response skips the rules when :func:`errspec._rules.quiet` says every one of them
-would find nothing; records are built by :func:`errspec._http.record_response` and
-reports by ``_check._report``. Each of these is checked here against the general path
+would find nothing; a conforming record with its envelope named is judged without
+building its response (``_check._conforming``); records are built by
+:func:`errspec._http.record_response` and reports by ``_check._report``. Each of these is checked here against the general path
 it stands for, on every shipped example and on records made to miss each shortcut.
 """
 
@@ -16,6 +17,7 @@ import pytest
 import errspec
 from errspec import _check, _rules
 from errspec._findings import Report
+from errspec._adapters import checked
 from errspec._http import Response, plain_headers, record_response
 from errspec._inputs import response_from_record
 from errspec._plan import plan_for
@@ -48,6 +50,7 @@ def test_every_example_reports_as_the_full_pipeline(
         for env_id, _, r in RECORDS
     ]
     monkeypatch.setattr(_check, "quiet", lambda *_: False)
+    monkeypatch.setattr(_check, "_conforming", lambda *_: None)
     monkeypatch.setattr(_check, "_report", lambda **values: Report(**values))
     slow = [
         _all_fields(errspec.check_response(dict(r), env_id if envelope == "named" else "auto"))
@@ -154,7 +157,8 @@ def test_no_leak_never_hides_a_leak(text: str, where: str) -> None:
     response = response_from_record({"status": 404, "body": body}, "<r>")
     found = list(leaked_internals(Context(plan_for(env), response, body, env.id)))
     if found:
-        assert not _rules._no_leak(body)
+        strings = _rules.leak_strings(body)
+        assert strings is None or not _rules.no_gate_open(strings)
     report = errspec.check_response({"status": 404, "body": body}, "problem-details")
     assert [f.rule for f in report.findings if f.rule == "leaked-internals"] == [
         f.rule for f in found
@@ -189,3 +193,95 @@ def test_envelope_names_are_remembered_exactly() -> None:
         errspec.get_envelope("no-such-envelope")
     with pytest.raises(errspec.UnknownEnvelopeError):
         errspec.get_envelope("no-such-envelope")
+
+
+def _conforming(record: dict[str, Any], envelope: str, strict: bool = False) -> Report | None:
+    plan = plan_for(errspec.get_envelope(envelope), strict)
+    return _check._conforming(record, plan.envelope, strict, None)
+
+
+def test_conforming_records_take_the_one_pass_way() -> None:
+    """Every shipped example with its envelope named that has no finding is judged by the
+    one pass (else the fast path would be dead code), and every other one is left to the
+    general way."""
+    taken = 0
+    for env_id, name, record in RECORDS:
+        report = errspec.check_response(dict(record), env_id)
+        quick = _conforming(dict(record), env_id)
+        if quick is not None:
+            assert report.findings == (), (env_id, name)
+            assert _all_fields(quick) == _all_fields(report)
+            taken += 1
+        elif not report.findings and record["status"] >= 400 and "body" in record:
+            # a conforming error record takes the general way only when the rules must
+            # run there too (a Retry-After's value, a status echo given as text)
+            response = checked(dict(record))
+            plan = plan_for(errspec.get_envelope(env_id))
+            assert not _rules.quiet(plan, response, response.media_type), name
+    assert taken >= 80
+
+
+BASE: dict[str, Any] = {
+    "status": 404,
+    "headers": {"Content-Type": "application/problem+json"},
+    "body": {"type": "about:blank", "title": "Not Found", "status": 404},
+}
+_SHARED: dict[str, Any] = {"a": "x"}
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {**BASE, "status": 200},  # a success status: the general way judges it
+        {**BASE, "status": True},
+        {**BASE, "body_text": "{}"},
+        {**BASE, "request": {"method": "GET", "url": "/x"}},
+        {**BASE, "method": 1},
+        {**BASE, "headers": {"Content-Type": "application/problem+json", "content-type": "x"}},
+        {**BASE, "headers": {"X-Many": ["a", "b"]}},
+        {**BASE, "body": {**BASE["body"], "stackTrace": "at x"}},  # a member to report
+        {**BASE, "body": {**BASE["body"], "a": _SHARED, "b": _SHARED}},  # shared parts
+        {**BASE, "body": {**BASE["body"], "n": float("nan")}},
+        {**BASE, "body": {**BASE["body"], "t": ("a",)}},
+        {**BASE, "body": {**BASE["body"], 1: "a"}},
+        {**BASE, "body": {"type": "about:blank", "title": "Not Found", "status": 400}},
+        {**BASE, "headers": {"Content-Type": "application/problem+json", "Retry-After": "x"}},
+        {**BASE, "body": {**BASE["body"], "detail": "Traceback (most recent call last): x"}},
+    ],
+)
+def test_records_off_the_common_case_take_the_general_way(record: dict[str, Any]) -> None:
+    assert _conforming(record, "problem-details") is None
+
+
+def test_the_one_pass_reads_records_as_the_general_way() -> None:
+    """Headers absent, null, or in any case; a request's method and URL; strict."""
+    for record in (
+        BASE,
+        {k: v for k, v in BASE.items() if k != "headers"},  # headers not recorded
+        {**BASE, "headers": {"CONTENT-TYPE": "application/problem+json; charset=utf-8"}},
+        {**BASE, "method": "GET", "url": "https://api.example.com/x", "latency_ms": 3},
+    ):
+        for strict in (False, True):
+            quick = _conforming(dict(record), "problem-details", strict)
+            assert quick is not None, record
+            general = errspec.check_response(
+                dict(record), "problem-details", source="<record>", strict=strict
+            )
+            assert _all_fields(quick) == _all_fields(general)
+    # null headers are recorded as none: no Content-Type, which the general way reports
+    assert _conforming({**BASE, "headers": None}, "problem-details") is None
+    assert errspec.check_response({**BASE, "headers": None}, "problem-details").rules() == [
+        "media-type"
+    ]
+    # a source names the report; unnamed reports of one envelope and status are shared
+    named = errspec.check_response(dict(BASE), "problem-details", source="log:7")
+    assert (named.source, named.findings) == ("log:7", ())
+    assert errspec.check_response(dict(BASE), "problem-details") is errspec.check_response(
+        dict(BASE), "problem-details"
+    )
+    # a header the envelope wants for this status, missing: the general way finds it
+    unauthorized = {**BASE, "status": 401, "body": {**BASE["body"], "status": 401}}
+    assert _conforming(unauthorized, "problem-details") is None
+    assert "www-authenticate-missing" in errspec.check_response(
+        unauthorized, "problem-details"
+    ).rules()

@@ -89,11 +89,14 @@ def _run(
     detection: Detected | None,
     given: bool | None = None,
     strict: bool = False,
+    shortcut: bool = True,
 ) -> Iterator[Finding]:
     """The pipeline. ``detection`` is set when the envelope was detected, not given.
     ``given`` (default: no detection) says the caller named the envelope: then any body
     of it in a success response counts as an error body; otherwise (detected, or the
-    spec's envelope) only one that says so itself."""
+    spec's envelope) only one that says so itself. ``shortcut``: whether a valid body
+    may skip the rules when :func:`~errspec._rules.quiet` says they find nothing (not
+    when :func:`_conforming` has already asked and been told no)."""
     if given is None:
         given = detection is None
     status = response.status
@@ -129,7 +132,7 @@ def _run(
         media = response.media_type
         # named (or the spec's): an open schema may still not fit
         why = not_recognised(plan, body, media) if valid and detection is None else None
-        if valid and why is None and quiet(plan, response, media):
+        if valid and why is None and shortcut and quiet(plan, response, media):
             return  # the common case: every rule would find nothing
     ctx = Context(plan, response, response.body, env.id)
     if status < 400:
@@ -276,10 +279,11 @@ def _contract(
 
 
 def _envelope_for(
-    r: Response, envelope: EnvelopeSpec, spec: Spec | None
+    r: Response, envelope: EnvelopeSpec, spec: Spec | None, made: Detected | None = None
 ) -> tuple[Envelope | None, Detected | None, bool]:
-    """The envelope given, else the spec's, else the detected one (with the detection),
-    and whether it was given."""
+    """The envelope given, else the spec's, else the detected one (with the detection;
+    ``made``, when :func:`_conforming` has made it for this response), and whether it
+    was given."""
     env = _resolve_envelope(envelope)
     if env is not None:
         return env, None, True
@@ -287,7 +291,7 @@ def _envelope_for(
         return spec.envelope, None, False
     detection = None
     if r.has_json_body:
-        detection = detected(r)
+        detection = made if made is not None else detected(r)
         if detection.envelope is not None:
             env = get_envelope(detection.envelope)
     return env, detection, False
@@ -342,12 +346,16 @@ def check_response(
     if spec is not None or operation is not None or source is not None:
         _arguments(spec, operation, source)
     env_arg = _resolve_envelope(envelope)
+    made: Detected | None = None
+    shortcut = True
     if spec is None and operation is None:
         if strict is None:
             strict = config.strict if config is not None else False
         quick = _conforming(response, env_arg, strict, source)
-        if quick is not None:
+        if isinstance(quick, Report):
             return quick if config is None else configured(quick, config)
+        if not isinstance(quick, _Unjudged):  # judged, not conforming: the general way says why
+            made, shortcut = quick, False
     r = checked(response, source)
     loaded: Spec | None = None
     op: Operation | None = None
@@ -358,10 +366,10 @@ def check_response(
     if env_arg is not None:
         env, detection, given = env_arg, None, True
     else:
-        env, detection, given = _envelope_for(r, envelope, loaded)
+        env, detection, given = _envelope_for(r, envelope, loaded, made)
     if strict is None:
         strict = config.strict if config is not None else False
-    findings = tuple(_run(r, env, detection, given, strict))
+    findings = tuple(_run(r, env, detection, given, strict, shortcut))
     report = _report(
         source=r.source,
         envelope=env.id if env else None,
@@ -385,9 +393,16 @@ def _tied(detection: Detected | None) -> tuple[str, ...]:
     return (f"{detection.envelope} tied with {tied} (chosen by priority)",)
 
 
+class _Unjudged:
+    """What :func:`_conforming` gives for a response off its common case."""
+
+
+_UNJUDGED = _Unjudged()
+
+
 def _conforming(
     response: Any, env: Envelope | None, strict: bool, source: str | None
-) -> Report | None:
+) -> Report | Detected | _Unjudged | None:
     """The report of an error response that conforms to its envelope (``env``, else the
     one detected), judged in one pass without building a :class:`Response` for a record;
     ``None`` for any other response, which then takes the general way (:func:`checked`,
@@ -395,25 +410,27 @@ def _conforming(
     test or a log: an error response with a body of plain JSON data, headers as a dict
     of strings, and nothing to find. It asks what :func:`_run` asks of it (the schema,
     :func:`not_recognised` for a named envelope, :func:`~errspec._rules.quiet_parts`),
-    so the report is the one the general way gives."""
+    so the report is the one the general way gives. A response it judged and found
+    wanting gives the detection it made (or ``None``), for the general way to use; one
+    off the common case gives :data:`_UNJUDGED`."""
     parts = _error_parts(response, source)
     if parts is None:
-        return None
+        return _UNJUDGED
     status, lower, known, body, strings, source = parts
     media = media_type(lower.get("content-type"))
     detection = None
     if env is None:
         detection = detected_body(body, media)
         if detection.envelope is None:
-            return None  # (envelope-unknown)
+            return detection  # (envelope-unknown)
         env = get_envelope(detection.envelope)
     plan = plan_for(env, strict)
-    if not plan.is_valid(body):
-        return None
-    if detection is None and not_recognised(plan, body, media) is not None:
-        return None
-    if not quiet_parts(plan, status, body, lower if known else None, media, strings):
-        return None
+    if (
+        not plan.is_valid(body)
+        or (detection is None and not_recognised(plan, body, media) is not None)
+        or not quiet_parts(plan, status, body, lower if known else None, media, strings)
+    ):
+        return detection
     if detection is not None:
         return _report(
             source=source,

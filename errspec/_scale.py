@@ -3,8 +3,9 @@
 :func:`check_records` is the pure entry point for engines that distribute work (Dask,
 PySpark): records in, reports or a mergeable :class:`~errspec.Summary` out; it and
 everything it returns pickle. :func:`checked_in_parallel` is ``errspec check --jobs N``:
-NDJSON lines are split in the main process and parsed and checked by N worker processes
-(other formats are read in the main process and checked by the workers); results come
+NDJSON is cut into blocks of whole lines in the main process, and the workers split,
+parse and check them (other formats are read in the main process and checked by the
+workers); results come
 back in input order, the same as one process gives.
 """
 
@@ -28,8 +29,9 @@ from ._http import Response, parsed
 from ._inputs import (
     InputError,
     ReadOptions,
+    block_lines,
     check_path,
-    ndjson_lines,
+    ndjson_blocks,
     ndjson_response,
     read_responses,
     response_from_record,
@@ -42,8 +44,10 @@ __all__ = ["PARALLEL_THRESHOLD", "CheckJob", "check_records", "checked_in_parall
 #: Inputs at least this large (bytes, all files together) are checked with every core
 #: when ``--jobs`` is not given.
 PARALLEL_THRESHOLD = 8 << 20
-#: Records per task sent to a worker.
-_CHUNK_RECORDS = 2000
+#: Responses per task sent to a worker, for inputs read in the main process.
+_CHUNK_RECORDS = 500
+#: Bytes of NDJSON per task sent to a worker (whole lines: a few thousand records).
+_TASK_BYTES = 1 << 20
 
 
 def check_records(
@@ -159,8 +163,8 @@ def _start(job: CheckJob) -> None:
 
 
 def _check_task(task: tuple[str, str, list[Any]]) -> Part:
-    """Check one task: ``("lines", name, [(lineno, bytes)…])`` or ``("responses", name,
-    [Response…])``."""
+    """Check one task: ``("blocks", name, [(lines before, block)…])`` or ``("responses",
+    name, [Response…])``."""
     job = _JOB
     assert job is not None
     kind, name, items = task
@@ -168,29 +172,34 @@ def _check_task(task: tuple[str, str, list[Any]]) -> Part:
     part = Part([], Summary(job.max_examples) if job.summary else None, False)
     try:
         for item in items:
-            if kind == "lines":
-                lineno, line = item
-                read = ndjson_response(lineno, line, name, job.options)
-                if read is None:  # --errors-only
-                    continue
-                response = parsed(read)
+            if kind == "blocks":
+                before, block = item
+                for lineno, line in block_lines(block, before):
+                    if line.strip():
+                        read = ndjson_response(lineno, line, name, job.options)
+                        if read is not None:  # (None: --errors-only)
+                            _check_one(parsed(read), job, spec, operation, part)
             else:
-                response = item
-            report = check_response(
-                response, job.envelope, spec=spec, operation=operation, config=job.config
-            )
-            part.failed = part.failed or report.fails(job.fail_on)
-            if part.summary is not None:
-                part.summary.add(report)
-            else:
-                part.reports.append(report)
+                _check_one(item, job, spec, operation, part)
     except ErrspecError as exc:  # InputError and the like: reported in order by the caller
         part.error = str(exc)
     return part
 
 
+def _check_one(response: Response, job: CheckJob, spec: Any, operation: Any, part: Part) -> None:
+    report = check_response(
+        response, job.envelope, spec=spec, operation=operation, config=job.config
+    )
+    part.failed = part.failed or report.fails(job.fail_on)
+    if part.summary is not None:
+        part.summary.add(report)
+    else:
+        part.reports.append(report)
+
+
 def _tasks(names: Iterable[str], job: CheckJob, stdin: IO[bytes] | None) -> Iterator[Any]:
-    """Tasks of up to ``_CHUNK_RECORDS`` records, in input order."""
+    """Tasks in input order: NDJSON in blocks of about ``_TASK_BYTES``, other inputs in
+    ``_CHUNK_RECORDS`` responses."""
     for name in names:
         shown = "<stdin>" if name == "-" else name
         handle: IO[bytes] | None = None
@@ -199,24 +208,31 @@ def _tasks(names: Iterable[str], job: CheckJob, stdin: IO[bytes] | None) -> Iter
                 handle = check_path(name).open("rb")
             except OSError as exc:
                 raise InputError(f"{name}: {exc.strerror or 'cannot read'}") from None
-            lines = ndjson_lines(handle, name, job.options)
+            blocks = ndjson_blocks(handle, name, job.options)
         else:
-            lines = None  # standard input cannot be read twice: read it the usual way
+            blocks = None  # standard input cannot be read twice: read it the usual way
         try:
-            if lines is not None:
+            if blocks is not None:
                 chunk: list[Any] = []
-                for lineno, line in lines:
-                    chunk.append((lineno, line))
-                    if len(chunk) >= _CHUNK_RECORDS:
-                        yield ("lines", shown, chunk)
-                        chunk = []
+                size = 0
+                try:
+                    for before, block in blocks:
+                        chunk.append((before, block))
+                        size += len(block)
+                        if size >= _TASK_BYTES:
+                            yield ("blocks", shown, chunk)
+                            chunk, size = [], 0
+                except ErrspecError:  # a line too long: the lines before it come first
+                    if chunk:
+                        yield ("blocks", shown, chunk)
+                    raise
                 if chunk:
-                    yield ("lines", shown, chunk)
+                    yield ("blocks", shown, chunk)
                 continue
             responses: list[Response] = []
             for response in read_responses(name, job.options, stdin=stdin):
                 responses.append(response)
-                if len(responses) >= _CHUNK_RECORDS // 4:
+                if len(responses) >= _CHUNK_RECORDS:
                     yield ("responses", shown, responses)
                     responses = []
             if responses:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import pickle
+import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -166,6 +168,72 @@ def test_jobs_stop_at_a_bad_record_after_the_reports_before_it(tmp_path: Path) -
     assert code == 2
     assert err.startswith(f"errspec: error: {path}:4101: ")
     assert f"{path}:4100:" in out  # the findings of the record before it are out
+
+
+@pytest.mark.parametrize("where", [10, 3990, 4499])
+def test_jobs_stop_at_a_line_too_long_after_the_reports_before_it(
+    tmp_path: Path, where: int
+) -> None:
+    """A line longer than --max-body is found where one process finds it, whichever
+    block it falls in (the first, one cut across, the last, with no newline after it)."""
+    path = tmp_path / "long.ndjson"
+    lines = [json.dumps({**RECORDS[i % 20], "request": {"url": f"/x/{i}"}}) for i in range(4500)]
+    lines[where] = json.dumps({"status": 404, "body": {"detail": "x" * 2_000_000}})
+    ending = "" if where == 4499 else "\r\n\n  \n"  # CRLF and blank lines after the rest
+    path.write_text("\n".join(lines) + ending, encoding="utf-8")
+    one = _run("check", str(path), "--jobs", "1", "--max-body", "10000")
+    two = _run("check", str(path), "--jobs", "2", "--max-body", "10000")
+    assert one == two
+    code, out, err = one
+    assert code == 2
+    assert err.startswith(f"errspec: error: {path}:{where + 1}: ")
+    assert " bytes (--max-body)" in err
+    # the findings of the records before it are out: those of the last one with any
+    found = [i for i in range(where) if errspec.check_response(RECORDS[i % 20]).findings]
+    if found:
+        assert f"{path}:{found[-1] + 1}:" in out
+    else:
+        assert str(path) not in out
+
+
+def _reference_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """NDJSON lines as errspec numbers them, read the plain way: every line but those of
+    spaces, tabs and CRs alone (the last, unterminated, one is kept as it is)."""
+    out = []
+    pieces = data.split(b"\n")
+    for n, piece in enumerate(pieces, 1):
+        last = n == len(pieces)
+        if last and not piece:
+            break
+        if not last and not piece.strip(b" \t\r"):
+            continue
+        out.append((n, piece))
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 64, 1 << 16])
+def test_blocks_cut_lines_as_reading_line_by_line(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Cut into blocks at any read size, and the blocks cut into lines, an input gives
+    every line with its number: blank runs, CRLF, a last line with no newline, lines
+    longer than a read."""
+    from errspec import _inputs
+
+    monkeypatch.setattr(_inputs, "_CHUNK", chunk)
+    rng = random.Random(chunk)
+    parts = [b"{}", b"", b" ", b"\t\r", b'{"a": "b"}', b"x" * 100, b"\r", b"  {} "]
+    for _ in range(60):
+        data = b"\n".join(rng.choice(parts) for _ in range(rng.randrange(0, 12)))
+        if rng.random() < 0.5:
+            data += b"\n"
+        for head in (b"", data[: rng.randrange(0, len(data) + 1)]):
+            rest = data[len(head) :]
+            got = list(_inputs._lines(head, io.BytesIO(rest), "in", 1 << 20, 0))
+            assert got == _reference_lines(data), data
+            blocks = list(_inputs._blocks(head, io.BytesIO(rest), "in", 1 << 20, 0))
+            assert b"".join(b for _, b in blocks) == data
+            assert all(b.endswith(b"\n") for _, b in blocks[:-1])
 
 
 def test_jobs_read_standard_input_in_the_main_process(traffic: Path) -> None:

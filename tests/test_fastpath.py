@@ -1,10 +1,11 @@
 """The fast path of check_response gives the reports the full pipeline gives.
 
 A valid response skips the rules when :func:`errspec._rules.quiet` says every one of them
-would find nothing; a conforming record with its envelope named is judged without
-building its response (``_check._conforming``); records are built by
-:func:`errspec._http.record_response` and reports by ``_check._report``. Each of these is checked here against the general path
-it stands for, on every shipped example and on records made to miss each shortcut.
+would find nothing; a conforming error response is judged in one pass, without building
+a response for a record (``_check._conforming``); records are built by
+:func:`errspec._http.record_response` and reports by ``_check._report``. Each of these is
+checked here against the general path it stands for, on every shipped example and on
+records made to miss each shortcut.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import pytest
 
 import errspec
 from errspec import _check, _rules
-from errspec._findings import Report
 from errspec._adapters import checked
+from errspec._findings import Report
 from errspec._http import Response, plain_headers, record_response
 from errspec._inputs import response_from_record
 from errspec._plan import plan_for

@@ -151,7 +151,10 @@ def plain_strings(
                         return None  # shared, or inside itself
                     seen.add(id(value))
                     below.append(value)
-                elif not _plain_scalar(value):
+                elif kind is int:  # (_plain_scalar, inlined for the common numbers)
+                    if value.bit_length() > _INT_BITS:
+                        return None
+                elif kind is not float or not math.isfinite(value):
                     return None
         level = below
         depth += 1

@@ -284,6 +284,7 @@ def test_the_one_pass_reads_records_as_the_general_way() -> None:
     # a header the envelope wants for this status, missing: the general way finds it
     unauthorized = {**BASE, "status": 401, "body": {**BASE["body"], "status": 401}}
     assert _conforming(unauthorized, "problem-details") is None
-    assert "www-authenticate-missing" in errspec.check_response(
-        unauthorized, "problem-details"
-    ).rules()
+    assert (
+        "www-authenticate-missing"
+        in errspec.check_response(unauthorized, "problem-details").rules()
+    )

@@ -73,6 +73,8 @@ from ._exceptions import ErrspecError
 from ._fastjson import fast_json as _fast_json
 from ._inputs import InputError
 from ._pointer import array_index, compile_pointer
+from ._yamlfast import fast_yaml as _fast_yaml
+from ._yamlpos import BlockPositions, Doubt
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -297,8 +299,12 @@ def _parse(path: Path, name: str, raw: bytes, max_depth: int, max_nodes: int) ->
     else:
         fmt = "yaml"
     if fmt == "yaml":
+        fast = _fast_yaml(raw, text, max_depth, max_nodes, _plain)
         del text
-        data, index = _load_yaml(raw, name, max_depth, max_nodes)
+        if fast is not None:
+            data, index = fast, _FastYAMLIndex(raw, name, max_depth, max_nodes)
+        else:
+            data, index = _load_yaml(raw, name, max_depth, max_nodes)
     if type(data) is not dict:
         raise InputError(f"{name}: the top level is {_kind(data, fmt)}, not a mapping")
     return Document(path, fmt, data, _version(data), index)
@@ -749,6 +755,14 @@ def _to_float(text: str) -> float:
     return sign * float(value)
 
 
+def _plain(text: str) -> Any:
+    """A plain (untagged, unquoted) scalar value read as the tree builder reads it."""
+    value = _CONSTANTS.get(text, text)
+    if value is text and text[:1] in _NUMBER_START:
+        value = _number(text)
+    return value
+
+
 def _number(text: str) -> Any:
     """A plain scalar starting like a number: the int or float it means, or the text."""
     if _FLOAT_RE.fullmatch(text):
@@ -811,6 +825,48 @@ class _YAMLIndex(_Index):
             packed = self._children[id(node)][ordinal + 1]
             node = child
         return _unpack(packed)
+
+
+class _FastYAMLIndex(_Index):
+    """Positions for a document yaml-rs read (:mod:`errspec._yamlfast`), found when asked
+    for by a scan of the text (:class:`~errspec._yamlpos.BlockPositions`). Where that scan
+    cannot be sure, the strict reader reads the text again (once) and its index answers
+    from then on, following each pointer through its own tree (equal to the document's,
+    not the same objects). A document only loaded, or whose lint finds nothing, pays
+    nothing for positions."""
+
+    def __init__(self, raw: bytes, name: str, max_depth: int, max_nodes: int) -> None:
+        super().__init__()
+        self._args = (raw, name, max_depth, max_nodes)
+        self._lock = threading.Lock()
+        self._scan: BlockPositions | None = BlockPositions(raw)
+        self._strict: tuple[Any, _Index] | None = None
+
+    def _strict_index(self) -> tuple[Any, _Index]:
+        with self._lock:
+            self._scan = None
+            if self._strict is None:
+                self._strict = _load_yaml(*self._args)
+            return self._strict
+
+    def root(self) -> tuple[int, int]:
+        scan = self._scan
+        if scan is not None:
+            try:
+                return scan.root()
+            except Doubt:
+                pass
+        return self._strict_index()[1].root()
+
+    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
+        scan = self._scan
+        if scan is not None:
+            try:
+                return scan.locate(data, segments)
+            except Doubt:
+                pass
+        strict, index = self._strict_index()
+        return index.locate(strict, segments)
 
 
 def _unpack(packed: int) -> tuple[int, int]:

@@ -1,0 +1,497 @@
+"""YAML read by yaml-rs where it gives exactly the tree errspec's strict reader gives.
+
+errspec's strict YAML reader (``_specload._load_yaml``: libyaml's event stream and a tree
+builder in Python) spends most of its time creating one Python event and two marks per
+node: ~0.9 s for GitHub's REST description as YAML (9.9 MB), where yaml-rs (Rust, built on
+saphyr) builds the tree in ~0.2 s. :func:`fast_yaml` vouches for yaml-rs's tree or returns
+``None``, and the caller then reads the text with the strict reader, which says what is
+wrong, as it always has. The two readers differ in ways that are all checked here:
+
+- **Scalars**: yaml-rs reads YAML 1.2 (``0777`` is 777, ``yes`` is a string, ``1e5`` a
+  float, ``200:`` an integer key), errspec YAML 1.1 as PyYAML's ``SafeLoader`` does, with
+  keys kept as spelled. A scalar's reading depends only on its text when it is plain
+  (quoted scalars are strings in both). Every plain scalar that either schema could read
+  as anything but a string is written with the characters of :data:`_TOKEN` only (digits,
+  letters, ``_ . : + - ~ =``) and starts at a node position. :data:`_TOKEN` finds every
+  such token in the text, keys and values apart, also where it is not a node (inside a
+  block scalar, a quoted string...): more than needed, never fewer. Each distinct token
+  is then read by both readers; one disagreement, and the text goes to the strict reader.
+  A key yaml-rs reads as a number is kept only when its decimal spelling is the text's.
+- **What yaml-rs ignores or reads differently**, refused before it runs (a regular
+  expression over the bytes, :data:`_REFUSED`): tags (``!``; yaml-rs drops
+  ``!!binary`` and ``!foo`` silently), merge keys (``<<:``), directives (``%``), explicit
+  keys (``? ``), control characters, tabs, carriage returns, YAML 1.1's extra line breaks
+  (NEL, LS, PS) and a byte order mark inside the text, and lines indented (with spaces,
+  ``-``, ``?``, ``:``) 256 columns or more.
+- **Aliases**: yaml-rs is told to expand none (an alias is an error), so a document with
+  aliases goes to the strict reader, whose node and depth limits stop alias bombs.
+- **Duplicate keys** are an error in yaml-rs too; **a second document** makes yaml-rs
+  return a list, not a mapping.
+- **Limits**: depth and node count are checked on the tree, level by level, as for JSON.
+
+Safety: yaml-rs recurses once per nesting level and overflows the stack (a crash, not an
+exception) near 20,000 levels of block sequences; the indentation bound above caps what
+reaches it at ~520 levels, and it refuses flow collections nested 256 deep by itself. A
+Rust panic is a Python exception (``BaseException``), caught here like any other error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from itertools import chain, compress, repeat
+from operator import is_
+from typing import Any, cast
+
+import yaml_rs as _yaml_rs
+
+__all__ = ["fast_yaml"]
+
+#: Printable ASCII and the line feed: what is left after removing them is non-ASCII (UTF-8
+#: sequences, checked below) or a control character (refused, tab and CR among them).
+_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n"
+_NON_ASCII = bytes(range(0x80, 0x100))
+#: Characters YAML 1.1 (libyaml) and yaml-rs read differently, in UTF-8: LS and PS (line
+#: breaks in 1.1), a byte order mark inside the text, U+FFFE and U+FFFF; and the C1
+#: controls (NEL among them, a line break in 1.1), :data:`_C1`.
+_REFUSED_CHARS = (
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+    b"\xef\xbb\xbf",
+    b"\xef\xbf\xbe",
+    b"\xef\xbf\xbf",
+)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+#: Constructs refused wherever they are (no need to know where nodes start): a merge key,
+#: a directive, and lines indented (spaces and block indicators) 256 columns or more. Each
+#: expression starts with a literal: a search for it is many times faster.
+_REFUSED = (re.compile(rb"<<[ ]*:"), re.compile(rb"\n[ ?:-]{256}"))
+#: A tag, an explicit key (``? ``) and an anchor, where the character before could put it
+#: at a node (an expression each, starting with its character: one would scan far
+#: slower). No anchor, no alias: yaml-rs refuses an alias to an unknown anchor (but reads
+#: an alias inside its own anchor as null, so aliases cannot be left to it).
+_INDICATORS = (
+    re.compile(rb"!(?<=[\n \[{,]!)"),
+    re.compile(rb"\?(?<=[\n \[{,]\?)(?=[ \n])"),
+    re.compile(rb"&(?<=[\n \[{,]&)(?=[^ \n])"),
+)
+#: The start of a flow collection, where the character before could put it at a node.
+_BRACKET = re.compile(rb"[\[{](?<=[\n :,\[{\"'][\[{])")
+#: A quoted string on one line (for the bracket count of a one-line flow collection).
+_QUOTED = re.compile(rb""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
+
+#: A line's start up to a node: indentation, a document start and block indicators (group
+#: 1), maybe an anchor.
+_LINE_NODE = re.compile(rb"[ ]*((?:---[ ]+)?(?:[-?:][ ]+)*)(?:&[^ \n]+[ ]+)?")
+#: The end of a line's text up to a node after ``: ``, a quoted key's ``:`` or a flow
+#: indicator.
+_AFTER = re.compile(rb"(?::[ ]+|([\[{,])[ ]*)(?:&[^ \n]+[ ]+)?\Z")
+#: A line after which the next line can start a value: it ends with a block indicator or
+#: a flow one, maybe followed by an anchor (or it has a comment: not looked into).
+_OPENS = re.compile(rb"(?::|(?:^|[ ])[?-])(?:[ ]+&[^ \n]+)?[ ]*\Z| #")
+#: How a plain scalar that either reader might read as other than a string starts; the
+#: module docstring says why every such scalar starts so (checked by the tests).
+_RISKY_START = frozenset(b"-+._0123456789~")
+_RISKY_WORDS = frozenset(
+    w.encode()
+    for word in ("y", "n", "yes", "no", "on", "off", "true", "false", "null")
+    for w in (word, word.capitalize(), word.upper())
+)
+
+_NO_ALIASES = _yaml_rs.AliasLimits(
+    max_total_replayed_events=0, max_alias_expansions_per_anchor=0, max_replay_stack_depth=0
+)
+_JSON_TYPES = frozenset({dict, list, str, int, float, bool, type(None)})
+_NOT_READ = object()
+_NUMBER = frozenset({int, float})
+
+
+class _Reading:
+    """How the two readers read one plain scalar value (or key): yaml-rs's value, errspec's,
+    and whether they agree."""
+
+    __slots__ = ("agree", "ours", "theirs")
+
+    def __init__(self, theirs: Any, ours: Any, agree: bool) -> None:
+        self.theirs = theirs
+        self.ours = ours
+        self.agree = agree
+
+
+#: (token, is a key) -> its reading; shared by every load.
+_READINGS: dict[tuple[bytes, bool], _Reading] = {}
+
+
+def fast_yaml(
+    raw: bytes, decoded: str, max_depth: int, max_nodes: int, plain: Callable[[str], Any]
+) -> dict[str, Any] | None:
+    """The YAML document in ``raw`` (``decoded`` its decoded form) read by yaml-rs, or
+    ``None`` when the strict reader must read it. ``plain`` is the strict reader's reading
+    of a plain scalar value (it may raise ``ValueError``)."""
+    if _node_bound(raw) > max_nodes or not _plain_text(raw):
+        return None
+    text = _Text(raw)
+    patches = _patches(text, plain)
+    if patches is None:
+        return None
+    try:
+        data = _yaml_rs.loads(
+            decoded,
+            parse_datetime=False,
+            alias_limits=_NO_ALIASES,
+            duplicate_key_policy=_yaml_rs.DuplicateKeyPolicy.Error,
+        )
+    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
+        raise
+    except BaseException:
+        return None
+    if type(data) is not dict:
+        return None
+    keys = _within(data, max_depth, max_nodes, patches)
+    if keys is None or (keys and not _keys_agree(text, plain)):
+        return None
+    return data
+
+
+def _node_bound(raw: bytes) -> int:
+    """At least the number of nodes in the text, counted from its bytes alone: every node
+    but the root is a key (before a ``:``, or an entry of a flow mapping, after a ``,`` or
+    ``{``) or a value (after a key's ``:``, a ``-``, a ``[`` or a ``,``). yaml-rs must never
+    see a text over the node limit: it aborts the process when memory runs out."""
+    skeleton = raw.translate(None, _NOT_COUNTED)
+    flow = skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{")
+    return 1 + 2 * (skeleton.count(b":") + flow) + skeleton.count(b"-")
+
+
+_NOT_COUNTED = bytes(b for b in range(256) if b not in b":,[{-")
+
+
+def _plain_text(raw: bytes) -> bool:
+    """No character, construct or tag yaml-rs could read otherwise than libyaml."""
+    rest = raw.translate(None, _PRINTABLE)  # each non-ASCII character's bytes, in order
+    if rest.translate(None, _NON_ASCII):
+        return False  # a control character, a tab or a carriage return
+    if rest and (any(char in rest for char in _REFUSED_CHARS) or _C1.search(rest)):
+        return False
+    if raw.startswith((b"%", b"!", b"? ")) or b"\n%" in raw:
+        return False
+    if any(pattern.search(raw) for pattern in _REFUSED):
+        return False
+    text = _Text(raw, flows=True)  # every ',' counts: a tag is refused even in prose
+    return not any(
+        text.at_node(m.start()) for pattern in _INDICATORS for m in pattern.finditer(raw)
+    )
+
+
+class _Text:
+    """Where in a YAML text a node could start, over-approximated from the text alone:
+    more places than YAML allows (inside a quoted or block scalar too), never fewer."""
+
+    def __init__(self, raw: bytes, flows: bool | None = None) -> None:
+        self.raw = raw
+        #: Whether a flow collection might span lines (then every ``,`` may separate two
+        #: of its items); found on first need.
+        self.flows = flows
+
+    def at_node(self, at: int, *, value: bool = False) -> bool:
+        """Whether a node could start at offset ``at``: after a line's indentation and
+        block indicators, after ``: ``, after a ``[``/``{`` that could itself start a node,
+        or after a ``,`` inside a flow collection. A ``value`` (not a key, not a tag) at the
+        very start of a line, after its indentation only, can only follow a line that ends
+        with an indicator (``key:``, ``-``...) or continues a flow collection: otherwise
+        the line continues a multi-line scalar."""
+        raw = self.raw
+        start = raw.rfind(b"\n", 0, at) + 1
+        prefix = raw[start:at]
+        line = _LINE_NODE.fullmatch(prefix)
+        if line is not None:
+            return not value or bool(line.group(1)) or self._follows_indicator(start)
+        after = _AFTER.search(prefix)
+        if after is None:
+            return False
+        char = after.group(1)
+        if char is None:
+            return True  # after ': '
+        if char != b",":
+            return self.at_node(start + after.start(1), value=True)
+        if self._flows():
+            return True
+        brackets = [i for i, c in enumerate(prefix) if c in b"[{"]
+        return any(self.at_node(start + i, value=True) for i in brackets)
+
+    def _flows(self) -> bool:
+        if self.flows is None:
+            self.flows = False  # while looking (at_node on a bracket needs no ',')
+            self.flows = any(
+                not _one_line_flow(self.raw, m.start())
+                for m in _BRACKET.finditer(self.raw)
+                if self.at_node(m.start(), value=True)
+            )
+        return self.flows
+
+    def _follows_indicator(self, start: int) -> bool:
+        """Whether the last line before ``start`` that is neither blank nor a comment could
+        be followed by a value on a line of its own (or there is none)."""
+        raw = self.raw
+        end = start - 1
+        while end >= 0:
+            line_start = raw.rfind(b"\n", 0, end) + 1
+            line = raw[line_start:end]
+            text = line.lstrip(b" ")
+            if text and not text.startswith(b"#"):
+                if _OPENS.search(line) is not None:
+                    return True
+                return self._flows() and line.rstrip(b" ")[-1:] in b"[{,"
+            end = line_start - 1
+        return True
+
+    def standing(self, token: bytes, kind: str) -> bool:
+        """Whether ``token`` stands whole somewhere a node could start: as a ``"value"``,
+        a ``"key"`` (followed by ``:``) or a ``"flow key"`` (an entry of a flow mapping with
+        no ``:``, followed by ``,`` or ``}``)."""
+        end = _ENDS[kind]
+        escaped = re.escape(token)
+        before = rb"[\n {,]" if kind == "flow key" else rb"[\n \[{,:]"
+        pattern = escaped + rb"(?<=" + before + escaped + rb")(?=" + end + rb")"
+        raw = self.raw
+        return any(
+            self.at_node(m.start(), value=kind != "key")
+            and (kind != "flow key" or _after_flow_indicator(raw, m.start()))
+            for m in re.finditer(pattern, raw)
+        ) or (raw.startswith(token) and re.match(escaped + end, raw) is not None)
+
+
+def _after_flow_indicator(raw: bytes, at: int) -> bool:
+    """Whether only spaces stand between ``at`` and a ``{`` or ``,`` before it on its line,
+    or the line's start."""
+    start = raw.rfind(b"\n", 0, at) + 1
+    before = raw[start:at].rstrip(b" ")
+    return not before or before[-1:] in (b"{", b",")
+
+
+_ENDS = {
+    "value": rb"[ ]*(?=[\n,\]}#]|:[ \n]|\Z)",
+    "key": rb"[ ]*:(?=[ \n]|\Z)",
+    "flow key": rb"[ ]*[,}]",
+}
+
+
+def _one_line_flow(raw: bytes, at: int) -> bool:
+    """Whether the flow collection opening at ``at`` surely closes on the same line."""
+    end = raw.find(b"\n", at)
+    line = raw[at : len(raw) if end < 0 else end]
+    depth = 0
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char in b"[{":
+            depth += 1
+        elif char in b"]}":
+            depth -= 1
+            if depth == 0:
+                return True
+        elif char in b"'\"":
+            quoted = _QUOTED.match(line, i)
+            if quoted is None:
+                return False
+            i = quoted.end()
+            continue
+        elif char == ord("#"):
+            return False
+        i += 1
+    return False
+
+
+def _patches(text: _Text, plain: Callable[[str], Any]) -> dict[tuple[type, Any], Any] | None:
+    """What to correct in yaml-rs's tree for the plain scalars the two readers disagree on,
+    or ``None`` when that cannot be done safely.
+
+    The candidates (:func:`_candidates`) are read by both readers (once per process: the
+    readings are kept). A value yaml-rs reads as a number (int or float, not NaN) that no
+    other candidate reads to can be corrected: every such number in its tree comes from
+    that word, a number coming only from a plain scalar, and is replaced by errspec's
+    reading. Any other disagreement (a key, or a value yaml-rs reads as a string, which a
+    quoted scalar could also give) refuses the text. Only disagreements on words standing
+    whole where a node could start count.
+    """
+    values, _ = _candidates(text.raw)
+    readings = _READINGS
+    patches: dict[tuple[type, Any], Any] = {}
+    numbers: dict[tuple[type, Any], int] = {}
+    for token in values:
+        reading = readings.get((token, False))
+        if reading is None:
+            reading = readings[token, False] = _read(token.decode(), False, plain)
+        theirs = reading.theirs
+        kind = type(theirs)
+        if kind is int or kind is float:
+            numbers[kind, theirs] = numbers.get((kind, theirs), 0) + 1
+        if reading.agree or not text.standing(token, "value"):
+            continue  # never a node: no value in the tree comes from it
+        if (kind is not int and kind is not float) or theirs != theirs:
+            return None
+        patches[kind, theirs] = reading.ours
+    if any(numbers[read] > 1 for read in patches):
+        return None  # another word reads to the same number
+    return patches
+
+
+def _keys_agree(text: _Text, plain: Callable[[str], Any]) -> bool:
+    """Every plain key yaml-rs read as other than a string spelled as errspec spells that
+    key (:func:`_key`). Needed only when yaml-rs's tree has such a key: a plain key yaml-rs
+    reads as a string is its text, as errspec's is. The candidates are the words before a
+    ``:``, and in a text with a ``{`` every word (a flow mapping's entry needs no ``:``)."""
+    values, keys = _candidates(text.raw)
+    checks = [(token, "key") for token in keys]
+    if b"{" in text.raw:
+        checks += [(token, "flow key") for token in values]
+    for token, kind in checks:
+        reading = _READINGS.get((token, True))
+        if reading is None:
+            reading = _READINGS[token, True] = _read(token.decode(), True, plain)
+        if not reading.agree and text.standing(token, kind):
+            return False
+    return True
+
+
+def _candidates(raw: bytes) -> tuple[set[bytes], set[bytes]]:
+    """The plain scalars (values, keys) either reader might read as other than a string,
+    and more: the text's whitespace-free words, split at flow indicators, and their parts
+    between ``:``, a final ``:`` marking a key; those that start like a number, or are a
+    word YAML 1.1 or 1.2 reads as a boolean or null. Made of C-level passes over the
+    distinct words, then one test per distinct piece."""
+    words = set(raw.split())
+    pieces = set(b" ".join(words).translate(_FLOW_TO_SPACE).split())
+    parts = set(b" ".join(pieces).replace(b":", b" ").split())
+    risky_start, risky_words = _RISKY_START, _RISKY_WORDS
+    values = {
+        p
+        for p in chain(pieces, parts)
+        if (p[0] in risky_start or p in risky_words) and p[-1] != _COLON
+    }
+    values.discard(b"-")  # an indicator; yaml-rs refuses a plain "-" where it is not
+    keys = {
+        p[:-1]
+        for p in pieces
+        if p[-1] == _COLON and len(p) > 1 and (p[0] in risky_start or p[:-1] in risky_words)
+    }
+    return values, keys
+
+
+_COLON = ord(":")
+_FLOW_TO_SPACE = bytes.maketrans(b"[]{},", b"     ")
+
+
+def _read(token: str, key: bool, plain: Callable[[str], Any]) -> _Reading:
+    """How yaml-rs and errspec read the plain scalar ``token`` (as a key when ``key``)."""
+    try:
+        if key:
+            (found,) = _yaml_rs.loads(f"{token}: 0\n", parse_datetime=False)
+            return _Reading(found, token, _key(found) == token)
+        theirs = cast(dict[str, Any], _yaml_rs.loads(f"k: {token}\n", parse_datetime=False))["k"]
+        ours = plain(token)
+    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
+        raise
+    except BaseException:
+        return _Reading(_NOT_READ, None, False)
+    if type(theirs) is not type(ours):
+        return _Reading(theirs, ours, False)
+    if type(ours) is float and math.isnan(ours):
+        return _Reading(theirs, ours, math.isnan(theirs))
+    return _Reading(theirs, ours, bool(theirs == ours))
+
+
+def _key(found: Any) -> str | None:
+    """A key as errspec spells it, from the key yaml-rs read: a number's or a boolean's
+    usual spelling (:func:`_patches` accepts it only where the text spelled it so); a null
+    key has no spelling to choose."""
+    kind = type(found)
+    if kind is str:
+        return cast(str, found)
+    if kind is bool:
+        return "true" if found else "false"
+    if kind is int:
+        return str(found)
+    if kind is float:
+        return repr(found)
+    return None
+
+
+def _within(
+    data: dict[str, Any], max_depth: int, max_nodes: int, patches: dict[tuple[type, Any], Any]
+) -> bool | None:
+    """Depth and node count within the limits, keys made strings, the numbers of
+    :func:`_patches` corrected, only JSON types; a level-by-level walk made of C-level
+    iterator calls, Python code running only for a level holding a number to correct or a
+    mapping with a key yaml-rs read as a number or boolean. ``None`` when the tree is
+    refused; else whether it had such keys (their spelling then needs checking)."""
+    dicts: list[Any] = [data]
+    lists: list[Any] = []
+    depth = 0
+    nodes = 1
+    numbers = {value for _, value in patches}
+    made_strings = False
+    while dicts or lists:
+        depth += 1
+        if depth > max_depth:
+            return None
+        keys = list(chain.from_iterable(dicts))
+        if not all(map(is_, map(type, keys), repeat(str))):
+            if not _string_keys(dicts):
+                return None
+            made_strings = True
+        values = list(
+            chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
+        )
+        nodes += len(keys) + len(values)
+        if nodes > max_nodes:
+            return None
+        types = list(map(type, values))
+        if numbers and not numbers.isdisjoint(compress(values, map(_NUMBER.__contains__, types))):
+            _correct(dicts, lists, patches)
+            values = list(
+                chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
+            )
+            types = list(map(type, values))
+        if not _JSON_TYPES.issuperset(types):
+            return None
+        dicts = list(compress(values, map(is_, types, repeat(dict))))
+        lists = list(compress(values, map(is_, types, repeat(list))))
+    return made_strings
+
+
+def _correct(
+    dicts: list[dict[str, Any]], lists: list[list[Any]], patches: dict[tuple[type, Any], Any]
+) -> None:
+    """Each value of these containers that :func:`_patches` corrects, replaced in place."""
+    for mapping in dicts:
+        for key, value in mapping.items():
+            if type(value) in _NUMBER:
+                fix = patches.get((type(value), value), _NOT_READ)
+                if fix is not _NOT_READ:
+                    mapping[key] = fix
+    for items in lists:
+        for i, value in enumerate(items):
+            if type(value) in _NUMBER:
+                fix = patches.get((type(value), value), _NOT_READ)
+                if fix is not _NOT_READ:
+                    items[i] = fix
+
+
+def _string_keys(dicts: list[dict[Any, Any]]) -> bool:
+    """Each mapping's number keys made strings in place, order kept; ``False`` when a key
+    is neither a string nor an integer, or two keys become one."""
+    for mapping in dicts:
+        if all(type(k) is str for k in mapping):
+            continue
+        pairs = list(mapping.items())
+        mapping.clear()
+        for key, value in pairs:
+            spelled = _key(key)
+            if spelled is None:
+                return False
+            mapping[spelled] = value
+        if len(mapping) != len(pairs):
+            return False
+    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._adapters import checked
 from ._config import Config, configured
@@ -89,14 +89,14 @@ def _run(
     detection: Detected | None,
     given: bool | None = None,
     strict: bool = False,
-    shortcut: bool = True,
+    strings: list[str] | None = None,
 ) -> Iterator[Finding]:
     """The pipeline. ``detection`` is set when the envelope was detected, not given.
     ``given`` (default: no detection) says the caller named the envelope: then any body
     of it in a success response counts as an error body; otherwise (detected, or the
-    spec's envelope) only one that says so itself. ``shortcut``: whether a valid body
-    may skip the rules when :func:`~errspec._rules.quiet` says they find nothing (not
-    when :func:`_conforming` has already asked and been told no)."""
+    spec's envelope) only one that says so itself. ``strings``: the body's strings, when
+    :func:`_conforming` has judged the response and found it wanting (then a valid body
+    does not ask :func:`~errspec._rules.quiet` again)."""
     if given is None:
         given = detection is None
     status = response.status
@@ -132,9 +132,9 @@ def _run(
         media = response.media_type
         # named (or the spec's): an open schema may still not fit
         why = not_recognised(plan, body, media) if valid and detection is None else None
-        if valid and why is None and shortcut and quiet(plan, response, media):
+        if valid and why is None and strings is None and quiet(plan, response, media):
             return  # the common case: every rule would find nothing
-    ctx = Context(plan, response, response.body, env.id)
+    ctx = Context(plan, response, response.body, env.id, strings)
     if status < 400:
         # A success or redirect response: only an error body in it is a problem.
         looks = _looks_like_error if given else _surely_error
@@ -347,15 +347,15 @@ def check_response(
         _arguments(spec, operation, source)
     env_arg = _resolve_envelope(envelope)
     made: Detected | None = None
-    shortcut = True
+    strings: list[str] | None = None
     if spec is None and operation is None:
         if strict is None:
             strict = config.strict if config is not None else False
         quick = _conforming(response, env_arg, strict, source)
         if isinstance(quick, Report):
             return quick if config is None else configured(quick, config)
-        if not isinstance(quick, _Unjudged):  # judged, not conforming: the general way says why
-            made, shortcut = quick, False
+        if isinstance(quick, _Judged):  # not conforming: the general way says why
+            made, strings = quick
     r = checked(response, source)
     loaded: Spec | None = None
     op: Operation | None = None
@@ -369,7 +369,7 @@ def check_response(
         env, detection, given = _envelope_for(r, envelope, loaded, made)
     if strict is None:
         strict = config.strict if config is not None else False
-    findings = tuple(_run(r, env, detection, given, strict, shortcut))
+    findings = tuple(_run(r, env, detection, given, strict, strings))
     report = _report(
         source=r.source,
         envelope=env.id if env else None,
@@ -400,9 +400,18 @@ class _Unjudged:
 _UNJUDGED = _Unjudged()
 
 
+class _Judged(NamedTuple):
+    """What :func:`_conforming` gives for a response it judged and found wanting: the
+    detection it made (``None`` for a named envelope) and the body's strings
+    (:func:`~errspec._rules.leak_strings`), for the general way to use."""
+
+    detection: Detected | None
+    strings: list[str]
+
+
 def _conforming(
     response: Any, env: Envelope | None, strict: bool, source: str | None
-) -> Report | Detected | _Unjudged | None:
+) -> Report | _Judged | _Unjudged:
     """The report of an error response that conforms to its envelope (``env``, else the
     one detected), judged in one pass without building a :class:`Response` for a record;
     ``None`` for any other response, which then takes the general way (:func:`checked`,
@@ -411,8 +420,8 @@ def _conforming(
     of strings, and nothing to find. It asks what :func:`_run` asks of it (the schema,
     :func:`not_recognised` for a named envelope, :func:`~errspec._rules.quiet_parts`),
     so the report is the one the general way gives. A response it judged and found
-    wanting gives the detection it made (or ``None``), for the general way to use; one
-    off the common case gives :data:`_UNJUDGED`."""
+    wanting gives what it learnt (:class:`_Judged`); one off the common case gives
+    :data:`_UNJUDGED`."""
     parts = _error_parts(response, source)
     if parts is None:
         return _UNJUDGED
@@ -422,7 +431,7 @@ def _conforming(
     if env is None:
         detection = detected_body(body, media)
         if detection.envelope is None:
-            return detection  # (envelope-unknown)
+            return _Judged(detection, strings)  # (envelope-unknown)
         env = get_envelope(detection.envelope)
     plan = plan_for(env, strict)
     if (
@@ -430,7 +439,7 @@ def _conforming(
         or (detection is None and not_recognised(plan, body, media) is not None)
         or not quiet_parts(plan, status, body, lower if known else None, media, strings)
     ):
-        return detection
+        return _Judged(detection, strings)
     if detection is not None:
         return _report(
             source=source,

@@ -57,6 +57,8 @@ class Context:
     response: Response
     body: Any
     envelope: str
+    #: What :func:`leak_strings` gives for ``body``, when it has been asked already.
+    strings: list[str] | None = None
 
     def finding(
         self, rule: str, message: str, pointer: str = "", severity: Severity | None = None
@@ -510,7 +512,7 @@ def _pointer_of(path: _Path | None) -> str:
 def leaked_internals(ctx: Context) -> Iterator[Finding]:
     """leaked-internals: stack traces, exception class names, SQL or server file paths,
     and members named like a stack trace."""
-    quick = leak_strings(ctx.body)
+    quick = ctx.strings if ctx.strings is not None else leak_strings(ctx.body)
     if quick is not None and no_gate_open(quick):
         return  # the common case, read without building a path for every string
     found = 0

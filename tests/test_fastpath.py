@@ -199,7 +199,7 @@ def test_envelope_names_are_remembered_exactly() -> None:
 def _conforming(record: dict[str, Any], envelope: str, strict: bool = False) -> Report | None:
     plan = plan_for(errspec.get_envelope(envelope), strict)
     quick = _check._conforming(record, plan.envelope, strict, None)
-    return quick if isinstance(quick, Report) else None  # (a detection, or unjudged)
+    return quick if isinstance(quick, Report) else None  # (judged wanting, or unjudged)
 
 
 def test_conforming_records_take_the_one_pass_way() -> None:

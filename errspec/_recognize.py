@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from ._plan import Plan
 from ._pointer import compile_pointer
@@ -153,11 +153,14 @@ def shape_of_body(body: Any) -> Shape:
     shape = Shape()
     if type(body) is not dict and not isinstance(body, Mapping):
         return shape
-    paths, types, values = shape.paths, shape.types, shape.values
+    # (a body's type sets are frozensets: read like the sets of a schema's shape, never
+    # added to, and hashable for ranking_key)
+    paths, types, values = shape.paths, cast(dict[str, Any], shape.types), shape.values
     todo: list[tuple[str, Any, int]] = [("", body, 0)]
-    push, pop, kinds, scalars = todo.append, todo.pop, _TYPES, _SCALARS
+    push, pop, kinds, scalars, single = todo.append, todo.pop, _TYPES, _SCALARS, _ONE_TYPE
     # (_note inlined: a body is walked once per detection. A value of an exact JSON type
-    # takes the short way; anything else the general one, as _note and json_type say.)
+    # takes the short way; anything else the general one, as _note and json_type say.
+    # A body's type sets are frozen, shared while they hold one type.)
     while todo:
         where, node, level = pop()
         if type(node) is not dict and isinstance(node, list):
@@ -167,9 +170,9 @@ def shape_of_body(body: Any) -> Shape:
                 kind = kinds.get(t) or json_type(item)
                 known = types.get(path)
                 if known is None:
-                    types[path] = {kind}
-                else:
-                    known.add(kind)
+                    types[path] = single[kind]
+                elif kind not in known:
+                    types[path] = known | single[kind]
                 if kind in scalars and path not in values:
                     values[path] = item
                 if t is dict or t is list or (t not in kinds and isinstance(item, Mapping | list)):
@@ -189,9 +192,9 @@ def shape_of_body(body: Any) -> Shape:
             kind = kinds.get(t) or json_type(value)
             known = types.get(path)
             if known is None:
-                types[path] = {kind}
-            else:
-                known.add(kind)
+                types[path] = single[kind]
+            elif kind not in known:
+                types[path] = known | single[kind]
             if kind in scalars:
                 if path not in values:
                     values[path] = value
@@ -226,6 +229,8 @@ _TYPES: dict[type, str] = {
     list: "array",
 }
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
+#: Each JSON type alone, as a body's shape holds it.
+_ONE_TYPE = {kind: frozenset({kind}) for kind in (*_TYPES.values(),)}
 
 
 _ENVELOPE_SHAPES: dict[int, tuple[Mapping[str, Any], Shape]] = {}
@@ -651,19 +656,18 @@ class Candidates(NamedTuple):
 
 def ranking_key(shape: Shape, candidates: Candidates, media: str | None) -> Hashable:
     """Everything :func:`rank_as` (and every evidence it judges later) reads of a body's
-    shape, as a key: two bodies with the same key rank alike, and their rankings are the
-    same object's to share. That is the members (``paths``), each path's JSON ``types``,
-    the media type, and the value at each candidate's code path (:func:`_beyond_structure`
-    judges a code in text by its casing and catalogue and reads no other; a body's other
-    values, its messages and ids, are never read). Sets enter as their members in
-    iteration order, so equal bodies built alike give equal keys; any other difference
-    gives another key, which only costs a ranking. (Values equal across types, ``1``
-    and ``True``, share a key: neither is text.)"""
+    shape (:func:`shape_of_body`'s, whose type sets are frozen), as a key: two bodies
+    with the same key rank alike, and their rankings are the same object's to share.
+    That is the members (``paths``), each path's JSON ``types``, the media type, and the
+    value at each candidate's code path (:func:`_beyond_structure` judges a code in text
+    by its casing and catalogue and reads no other; a body's other values, its messages
+    and ids, are never read). Values equal across types (``1`` and ``True``) share a
+    key: neither is text."""
     types = shape.types
     return (
         media,
         tuple(types),
-        tuple(map(tuple, types.values())),
+        tuple(types.values()),
         frozenset(shape.paths),
         tuple(map(shape.values.get, candidates.codes)),
     )

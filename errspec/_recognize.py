@@ -1012,21 +1012,29 @@ def _shows_enough(c: _Compiled, body: Any, media: str | None) -> bool:
                     elif isinstance(node, Mapping) and segment in node:
                         step.append(node[segment])
                 nodes = step
-        else:  # one member or none: the common case, read without lists
+        else:  # one member or none: the common case, read without lists or sets
             node = body
             for segment in segments:
                 if (type(node) is dict or isinstance(node, Mapping)) and segment in node:
                     node = node[segment]
                 else:
-                    nodes = []
                     break
             else:
-                nodes = [node]
+                kind = _TYPES.get(type(node)) or json_type(node)
+                # (accepts: what compatible(lenient=True) lets stand for the member's types)
+                if accepts and kind not in accepts and kind != "null":
+                    if decisive:
+                        return False
+                    continue
+                shown += 1
+                continue
+            if required:
+                return False
+            continue
         if not nodes:
             if required:
                 return False
             continue
-        # (accepts: what compatible(lenient=True) lets stand for the member's types)
         seen = {_TYPES.get(type(n)) or json_type(n) for n in nodes}
         if accepts and seen.isdisjoint(accepts) and seen != _NULL:
             if decisive:

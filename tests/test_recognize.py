@@ -324,6 +324,14 @@ def test_the_quick_check_never_keeps_what_the_recognizer_rules_out() -> None:
 
     bodies = [dict(r.data).get("body") for e in errspec.envelopes() for r in e.examples()]
     bodies += [{"detail": "Not Found"}, {"type": "x"}, {"errors": []}, {"errors": [{}]}]
+    # every member, top-level and one below, in each JSON type (null too)
+    kinds: list[Any] = [None, 1, 1.5, True, "s", [], {}, [{}]]
+    for body in list(bodies):
+        if isinstance(body, dict):
+            for key, value in body.items():
+                bodies += [{**body, key: kind} for kind in kinds]
+                if isinstance(value, dict):
+                    bodies += [{**body, key: {**value, k: kind}} for k in value for kind in kinds]
     for plan in all_plans():
         c = _compiled(plan)
         for body in bodies:

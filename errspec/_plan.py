@@ -113,6 +113,7 @@ class Plan:
         self.priority = p.priority
         self.declared = declared_paths(envelope.schema)
         self._headers: dict[int, tuple[HeaderSpec, ...]] = {}
+        self._header_names: dict[int, tuple[tuple[str, str | None], ...]] = {}
 
     def is_valid(self, body: Any) -> bool:
         """Whether ``body`` fits the canonical schema. jsonschema-rs answers first; where it
@@ -178,6 +179,15 @@ class Plan:
                 h for h in self.envelope.profile.headers_for(status) if h.level != "optional"
             )
             self._headers[status] = cached
+        return cached
+
+    def header_names_for(self, status: int) -> tuple[tuple[str, str | None], ...]:
+        """:meth:`headers_for` as the lower-case name and family of each (the hot path
+        asks only whether a response carries them)."""
+        cached = self._header_names.get(status)
+        if cached is None:
+            cached = tuple((h.name.lower(), h.family) for h in self.headers_for(status))
+            self._header_names[status] = cached
         return cached
 
 

@@ -84,9 +84,6 @@ _QUOTED = re.compile(rb""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'""")
 #: A line's start up to a node: indentation, a document start and block indicators (group
 #: 1), maybe an anchor.
 _LINE_NODE = re.compile(rb"[ ]*((?:---[ ]+)?(?:[-?:][ ]+)*)(?:&[^ \n]+[ ]+)?")
-#: The end of a line's text up to a node after ``: ``, a quoted key's ``:`` or a flow
-#: indicator.
-_AFTER = re.compile(rb"(?::[ ]+|([\[{,])[ ]*)(?:&[^ \n]+[ ]+)?\Z")
 #: A line after which the next line can start a value: it ends with a block indicator or
 #: a flow one, maybe followed by an anchor (or it has a comment: not looked into).
 _OPENS = re.compile(rb"(?::|(?:^|[ ])[?-])(?:[ ]+&[^ \n]+)?[ ]*\Z| #")
@@ -129,10 +126,15 @@ def fast_yaml(
     """The YAML document in ``raw`` (``decoded`` its decoded form) read by yaml-rs, or
     ``None`` when the strict reader must read it. ``plain`` is the strict reader's reading
     of a plain scalar value (it may raise ``ValueError``)."""
-    if _node_bound(raw) > max_nodes or not _plain_text(raw):
+    if _node_bound(raw) > max_nodes:
         return None
     text = _Text(raw)
-    patches = _patches(text, plain)
+    try:
+        if not _plain_text(raw):
+            return None
+        patches = _patches(text, plain)
+    except _TooCostly:
+        return None
     if patches is None:
         return None
     try:
@@ -149,7 +151,10 @@ def fast_yaml(
     if type(data) is not dict:
         return None
     keys = _within(data, max_depth, max_nodes, patches)
-    if keys is None or (keys and not _keys_agree(text, plain)):
+    try:
+        if keys is None or (keys and not _keys_agree(text, plain)):
+            return None
+    except _TooCostly:
         return None
     return data
 
@@ -184,6 +189,10 @@ def _plain_text(raw: bytes) -> bool:
     )
 
 
+class _TooCostly(Exception):
+    """The checks would look at more of the text than a linear bound allows."""
+
+
 class _Text:
     """Where in a YAML text a node could start, over-approximated from the text alone:
     more places than YAML allows (inside a quoted or block scalar too), never fewer."""
@@ -193,6 +202,14 @@ class _Text:
         #: Whether a flow collection might span lines (then every ``,`` may separate two
         #: of its items); found on first need.
         self.flows = flows
+        #: Bytes the checks may still look at: a hostile text (long lines full of
+        #: candidates) gets the strict reader, not quadratic time here.
+        self.budget = 32 * len(raw) + 10_000_000
+
+    def spend(self, size: int) -> None:
+        self.budget -= size
+        if self.budget < 0:
+            raise _TooCostly
 
     def at_node(self, at: int, *, value: bool = False) -> bool:
         """Whether a node could start at offset ``at``: after a line's indentation and
@@ -203,29 +220,35 @@ class _Text:
         the line continues a multi-line scalar."""
         raw = self.raw
         start = raw.rfind(b"\n", 0, at) + 1
+        self.spend(at - start)
         prefix = raw[start:at]
         line = _LINE_NODE.fullmatch(prefix)
         if line is not None:
             return not value or bool(line.group(1)) or self._follows_indicator(start)
-        after = _AFTER.search(prefix)
-        if after is None:
+        where = _indicator_before(prefix)
+        if where < 0:
             return False
-        char = after.group(1)
-        if char is None:
-            return True  # after ': '
+        char = prefix[where : where + 1]
+        if char == b":":
+            return True
         if char != b",":
-            return self.at_node(start + after.start(1), value=True)
+            return self.at_node(start + where, value=True)
         if self._flows():
             return True
-        brackets = [i for i, c in enumerate(prefix) if c in b"[{"]
-        return any(self.at_node(start + i, value=True) for i in brackets)
+        for bracket in (b"[", b"{"):  # a ',' of a flow collection opened on this line
+            end = where
+            while (end := prefix.rfind(bracket, 0, end)) >= 0:
+                if self.at_node(start + end, value=True):
+                    return True
+        return False
 
     def _flows(self) -> bool:
         if self.flows is None:
             self.flows = False  # while looking (at_node on a bracket needs no ',')
-            self.flows = any(
-                not _one_line_flow(self.raw, m.start())
-                for m in _BRACKET.finditer(self.raw)
+            raw = self.raw
+            self.flows = (raw[:1] in (b"[", b"{") and not _one_line_flow(self, 0)) or any(
+                not _one_line_flow(self, m.start())
+                for m in _BRACKET.finditer(raw)
                 if self.at_node(m.start(), value=True)
             )
         return self.flows
@@ -237,6 +260,7 @@ class _Text:
         end = start - 1
         while end >= 0:
             line_start = raw.rfind(b"\n", 0, end) + 1
+            self.spend(end - line_start + 1)
             line = raw[line_start:end]
             text = line.lstrip(b" ")
             if text and not text.startswith(b"#"):
@@ -255,6 +279,7 @@ class _Text:
         before = rb"[\n {,]" if kind == "flow key" else rb"[\n \[{,:]"
         pattern = escaped + rb"(?<=" + before + escaped + rb")(?=" + end + rb")"
         raw = self.raw
+        self.spend(len(raw))
         return any(
             self.at_node(m.start(), value=kind != "key")
             and (kind != "flow key" or _after_flow_indicator(raw, m.start()))
@@ -277,10 +302,40 @@ _ENDS = {
 }
 
 
-def _one_line_flow(raw: bytes, at: int) -> bool:
+def _indicator_before(prefix: bytes) -> int:
+    """The offset in ``prefix`` (a line's text before a node) of the indicator the node
+    follows: a ``:`` then spaces, or a ``[``, ``{`` or ``,`` then maybe spaces, each maybe
+    followed by an anchor (``&name``) and spaces; -1 if there is none. The leftmost reading
+    wins, as a regular expression search would have it; only the line's end is read."""
+    bare = prefix.rstrip(b" ")
+    if len(bare) < len(prefix):  # maybe an anchor before the node
+        word = bare.rfind(b" ") + 1
+        amp = bare.find(b"&", word)
+        while 0 <= amp < len(bare) - 1:
+            found = _indicator_at_end(bare[:amp])
+            if found >= 0:
+                return found
+            amp = bare.find(b"&", amp + 1)
+    return _indicator_at_end(prefix)
+
+
+def _indicator_at_end(prefix: bytes) -> int:
+    bare = prefix.rstrip(b" ")
+    last = len(bare) - 1
+    char = bare[last:]
+    if char in (b"[", b"{", b","):
+        return last
+    if char == b":" and len(bare) < len(prefix):
+        return last
+    return -1
+
+
+def _one_line_flow(text: _Text, at: int) -> bool:
     """Whether the flow collection opening at ``at`` surely closes on the same line."""
+    raw = text.raw
     end = raw.find(b"\n", at)
     line = raw[at : len(raw) if end < 0 else end]
+    text.spend(len(line))
     depth = 0
     i = 0
     while i < len(line):

@@ -21,7 +21,7 @@ from ._inputs import MAX_HEADERS
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
 from ._recognize import not_recognised
-from ._registry import Envelope, get_envelope
+from ._registry import Envelope, get_envelope, remembered
 from ._rules import (
     Context,
     body_rules,
@@ -46,7 +46,12 @@ OperationArg = str | tuple[str, str] | Operation | None
 
 def _resolve_envelope(envelope: EnvelopeSpec) -> Envelope | None:
     if type(envelope) is str:  # the common case, an id (get_envelope remembers it) or "auto"
-        if envelope == "auto" or envelope.strip().lower() == "auto":
+        if envelope == "auto":
+            return None
+        known = remembered(envelope)
+        if known is not None:
+            return known
+        if envelope.strip().lower() == "auto":
             return None
         return get_envelope(envelope)
     if isinstance(envelope, Envelope):

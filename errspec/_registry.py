@@ -29,6 +29,7 @@ __all__ = [
     "load_envelope",
     "profile_schema",
     "registry",
+    "remembered",
 ]
 
 if TYPE_CHECKING:
@@ -425,6 +426,11 @@ def get_envelope(name: str | Path) -> Envelope:
     if len(cat.by_name) < _MAX_NAMES:
         cat.by_name[name] = found
     return found
+
+
+def remembered(name: str) -> Envelope | None:
+    """The envelope :func:`get_envelope` has already found for ``name``, else ``None``."""
+    return _get().by_name.get(name)
 
 
 #: Most names (``"Problem-Details "`` as given) that :func:`get_envelope` remembers.

@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from bisect import bisect_right
 from collections.abc import Callable
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import is_
 from typing import Any, cast
 
@@ -64,9 +66,9 @@ _REFUSED_CHARS = (
 )
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
 #: Constructs refused wherever they are (no need to know where nodes start): a merge key,
-#: a directive, and lines indented (spaces and block indicators) 256 columns or more. Each
-#: expression starts with a literal: a search for it is many times faster.
-_REFUSED = (re.compile(rb"<<[ ]*:"), re.compile(rb"\n[ ?:-]{256}"))
+#: a directive, and lines indented (spaces and block indicators) 256 columns or more.
+_MERGE = re.compile(rb"<<[ ]*:")
+_DEEP = re.compile(rb"\n[ ?:-]{256}")
 #: A tag, an explicit key (``? ``) and an anchor, where the character before could put it
 #: at a node (an expression each, starting with its character: one would scan far
 #: slower). No anchor, no alias: yaml-rs refuses an alias to an unknown anchor (but reads
@@ -102,6 +104,7 @@ _NO_ALIASES = _yaml_rs.AliasLimits(
 _JSON_TYPES = frozenset({dict, list, str, int, float, bool, type(None)})
 _NOT_READ = object()
 _NUMBER = frozenset({int, float})
+_SCALAR = frozenset({str, int, float})
 
 
 class _Reading:
@@ -132,31 +135,81 @@ def fast_yaml(
     try:
         if not _plain_text(raw):
             return None
-        patches = _patches(text, plain)
+    except _TooCostly:
+        return None
+    parse = _Parse(decoded)  # yaml-rs reads while the words are checked
+    try:
+        suspects = _suspects(text, plain)
+    except _TooCostly:
+        suspects = None
+    data = parse.result()
+    if suspects is None:
+        return None
+    if type(data) is not dict:
+        return None
+    walk = _within(data, max_depth, max_nodes, suspects)
+    if walk is None:
+        return None
+    try:
+        if walk.number_keys and not _keys_agree(text, plain):
+            return None
+        patches = _patches(text, suspects, walk)
     except _TooCostly:
         return None
     if patches is None:
         return None
-    try:
-        data = _yaml_rs.loads(
-            decoded,
-            parse_datetime=False,
-            alias_limits=_NO_ALIASES,
-            duplicate_key_policy=_yaml_rs.DuplicateKeyPolicy.Error,
-        )
-    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
-        raise
-    except BaseException:
-        return None
-    if type(data) is not dict:
-        return None
-    keys = _within(data, max_depth, max_nodes, patches)
-    try:
-        if keys is None or (keys and not _keys_agree(text, plain)):
-            return None
-    except _TooCostly:
-        return None
+    for dicts, lists, read, at in walk.levels:
+        if not read.isdisjoint(patches):
+            _correct(dicts, lists, at, patches)
     return data
+
+
+class _Parse:
+    """yaml-rs reading a text in a thread of its own, with a stack of :data:`_STACK` bytes
+    whatever thread errspec runs in (yaml-rs recurses once per level: a thread with a
+    small stack, 128 KiB under musl, would overflow at depths the checks let through).
+    Most of yaml-rs's work runs without the GIL, so the words are checked meanwhile: on two
+    cores the checks cost almost no wall time. :meth:`result` is ``None`` if yaml-rs
+    failed (or no such thread could be started)."""
+
+    def __init__(self, decoded: str) -> None:
+        self._decoded = decoded
+        self._data: Any = None
+        self._thread: threading.Thread | None = None
+        try:
+            previous = threading.stack_size(_STACK)
+        except (ValueError, RuntimeError):  # pragma: no cover - no control of stacks here
+            return
+        try:
+            thread = threading.Thread(target=self._run, name="errspec-yaml", daemon=True)
+            thread.start()
+            self._thread = thread
+        except RuntimeError:  # pragma: no cover - no thread could be started
+            pass
+        finally:
+            threading.stack_size(previous)
+
+    def _run(self) -> None:
+        try:
+            self._data = _yaml_rs.loads(
+                self._decoded,
+                parse_datetime=False,
+                alias_limits=_NO_ALIASES,
+                duplicate_key_policy=_yaml_rs.DuplicateKeyPolicy.Error,
+            )
+        except BaseException:
+            self._data = None
+
+    def result(self) -> Any:
+        if self._thread is None:
+            return None
+        self._thread.join()
+        return self._data
+
+
+#: The stack of yaml-rs's thread: ~500 bytes a level, and the checks let ~520 levels
+#: through (flow collections included: yaml-rs refuses 256 nested ones itself).
+_STACK = 8 * 1024 * 1024
 
 
 def _node_bound(raw: bytes) -> int:
@@ -181,7 +234,7 @@ def _plain_text(raw: bytes) -> bool:
         return False
     if raw.startswith((b"%", b"!", b"? ")) or b"\n%" in raw:
         return False
-    if any(pattern.search(raw) for pattern in _REFUSED):
+    if (b"<<" in raw and _MERGE.search(raw)) or _DEEP.search(raw):
         return False
     text = _Text(raw, flows=True)  # every ',' counts: a tag is refused even in prose
     return not any(
@@ -358,22 +411,28 @@ def _one_line_flow(text: _Text, at: int) -> bool:
     return False
 
 
-def _patches(text: _Text, plain: Callable[[str], Any]) -> dict[tuple[type, Any], Any] | None:
-    """What to correct in yaml-rs's tree for the plain scalars the two readers disagree on,
-    or ``None`` when that cannot be done safely.
+class _Suspects:
+    """The candidate words the two readers read apart, by yaml-rs's reading: a string, or
+    a number (with the words and errspec's readings), and how many candidates read to each
+    number (another word reading to the same number makes a correction impossible)."""
 
-    The candidates (:func:`_candidates`) are read by both readers (once per process: the
-    readings are kept). A value yaml-rs reads as a number (int or float, not NaN) that no
-    other candidate reads to can be corrected: every such number in its tree comes from
-    that word, a number coming only from a plain scalar, and is replaced by errspec's
-    reading. Any other disagreement (a key, or a value yaml-rs reads as a string, which a
-    quoted scalar could also give) refuses the text. Only disagreements on words standing
-    whole where a node could start count.
-    """
+    __slots__ = ("numbers", "readings", "strings")
+
+    def __init__(self) -> None:
+        self.strings: dict[str, bytes] = {}
+        self.numbers: dict[tuple[type, Any], list[tuple[bytes, Any]]] = {}
+        self.readings: dict[tuple[type, Any], int] = {}
+
+
+def _suspects(text: _Text, plain: Callable[[str], Any]) -> _Suspects | None:
+    """The value candidates (:func:`_candidates`) the two readers read apart (each read
+    once per process: the readings are kept), or ``None`` when one of them, standing where
+    a node could start, is read by yaml-rs as neither a string nor a number."""
     values, _ = _candidates(text.raw)
     readings = _READINGS
-    patches: dict[tuple[type, Any], Any] = {}
-    numbers: dict[tuple[type, Any], int] = {}
+    _read_all([token for token in values if (token, False) not in readings], plain)
+    suspects = _Suspects()
+    counts = suspects.readings
     for token in values:
         reading = readings.get((token, False))
         if reading is None:
@@ -381,14 +440,39 @@ def _patches(text: _Text, plain: Callable[[str], Any]) -> dict[tuple[type, Any],
         theirs = reading.theirs
         kind = type(theirs)
         if kind is int or kind is float:
-            numbers[kind, theirs] = numbers.get((kind, theirs), 0) + 1
-        if reading.agree or not text.standing(token, "value"):
-            continue  # never a node: no value in the tree comes from it
-        if (kind is not int and kind is not float) or theirs != theirs:
+            counts[kind, theirs] = counts.get((kind, theirs), 0) + 1
+        if reading.agree:
+            continue
+        if kind is str:
+            suspects.strings[theirs] = token
+        elif (kind is int or kind is float) and theirs == theirs:
+            suspects.numbers.setdefault((kind, theirs), []).append((token, reading.ours))
+        elif text.standing(token, "value"):
             return None
-        patches[kind, theirs] = reading.ours
-    if any(numbers[read] > 1 for read in patches):
-        return None  # another word reads to the same number
+    return suspects
+
+
+def _patches(text: _Text, suspects: _Suspects, walk: _Walk) -> dict[tuple[type, Any], Any] | None:
+    """What to correct in yaml-rs's tree, or ``None`` when the text must go to the strict
+    reader.
+
+    A disagreement matters only if yaml-rs's reading is in its tree and the word stands
+    whole where a node could start (:meth:`_Text.standing`). Then a word yaml-rs reads as
+    a string refuses the text (a quoted scalar could give the same string). A word it
+    reads as a number that no other candidate reads to can be corrected: every such
+    number in its tree comes from that word, a number coming only from a plain scalar,
+    and is replaced by errspec's reading.
+    """
+    for string in walk.strings:
+        if text.standing(suspects.strings[string], "value"):
+            return None
+    patches: dict[tuple[type, Any], Any] = {}
+    for read in walk.numbers:
+        for token, ours in suspects.numbers.get(read, ()):
+            if text.standing(token, "value"):
+                if suspects.readings[read] > 1 or read in patches:
+                    return None  # another word reads to the same number
+                patches[read] = ours
     return patches
 
 
@@ -438,6 +522,40 @@ _COLON = ord(":")
 _FLOW_TO_SPACE = bytes.maketrans(b"[]{},", b"     ")
 
 
+def _read_all(tokens: list[bytes], plain: Callable[[str], Any]) -> None:
+    """Each value candidate not read yet, read by yaml-rs in one call (a sequence of them)
+    where it can; one by one where that call fails."""
+    if len(tokens) < 8:
+        return
+    try:
+        theirs = _yaml_rs.loads(
+            "".join(f"- {token.decode()}\n" for token in tokens), parse_datetime=False
+        )
+    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
+        raise
+    except BaseException:
+        return
+    if type(theirs) is not list or len(theirs) != len(tokens):
+        return
+    for token, their in zip(tokens, theirs, strict=True):
+        _READINGS[token, False] = _compare(their, token.decode(), plain)
+
+
+def _compare(theirs: Any, token: str, plain: Callable[[str], Any]) -> _Reading:
+    """The reading of a value: yaml-rs's (``theirs``) against errspec's."""
+    try:
+        ours = plain(token)
+    except ValueError:  # e.g. more digits than int() reads
+        return _Reading(_NOT_READ, None, False)
+    if type(theirs) in (list, dict):
+        return _Reading(_NOT_READ, ours, False)
+    if type(theirs) is not type(ours):
+        return _Reading(theirs, ours, False)
+    if type(ours) is float and math.isnan(ours):
+        return _Reading(theirs, ours, math.isnan(theirs))
+    return _Reading(theirs, ours, bool(theirs == ours))
+
+
 def _read(token: str, key: bool, plain: Callable[[str], Any]) -> _Reading:
     """How yaml-rs and errspec read the plain scalar ``token`` (as a key when ``key``)."""
     try:
@@ -445,16 +563,11 @@ def _read(token: str, key: bool, plain: Callable[[str], Any]) -> _Reading:
             (found,) = _yaml_rs.loads(f"{token}: 0\n", parse_datetime=False)
             return _Reading(found, token, _key(found) == token)
         theirs = cast(dict[str, Any], _yaml_rs.loads(f"k: {token}\n", parse_datetime=False))["k"]
-        ours = plain(token)
     except (KeyboardInterrupt, SystemExit):  # pragma: no cover
         raise
     except BaseException:
         return _Reading(_NOT_READ, None, False)
-    if type(theirs) is not type(ours):
-        return _Reading(theirs, ours, False)
-    if type(ours) is float and math.isnan(ours):
-        return _Reading(theirs, ours, math.isnan(theirs))
-    return _Reading(theirs, ours, bool(theirs == ours))
+    return _compare(theirs, token, plain)
 
 
 def _key(found: Any) -> str | None:
@@ -473,65 +586,102 @@ def _key(found: Any) -> str | None:
     return None
 
 
+class _Walk:
+    """What :func:`_within` found: whether some key yaml-rs read as a number or boolean
+    (made a string), which suspect strings and numbers the tree holds, and the levels
+    holding suspect numbers (their containers, to correct in place)."""
+
+    __slots__ = ("levels", "number_keys", "numbers", "strings")
+
+    def __init__(self) -> None:
+        self.number_keys = False
+        self.strings: set[str] = set()
+        self.numbers: set[tuple[type, Any]] = set()
+        #: (mappings, sequences, the suspect numbers among their values, where these are in
+        #: the level's values, mappings' first) for the levels holding some
+        self.levels: list[
+            tuple[list[dict[str, Any]], list[list[Any]], set[tuple[type, Any]], list[int]]
+        ] = []
+
+
 def _within(
-    data: dict[str, Any], max_depth: int, max_nodes: int, patches: dict[tuple[type, Any], Any]
-) -> bool | None:
-    """Depth and node count within the limits, keys made strings, the numbers of
-    :func:`_patches` corrected, only JSON types; a level-by-level walk made of C-level
-    iterator calls, Python code running only for a level holding a number to correct or a
-    mapping with a key yaml-rs read as a number or boolean. ``None`` when the tree is
-    refused; else whether it had such keys (their spelling then needs checking)."""
+    data: dict[str, Any], max_depth: int, max_nodes: int, suspects: _Suspects
+) -> _Walk | None:
+    """Depth and node count within the limits, keys made strings, only JSON types, and the
+    suspects the tree holds; ``None`` when the tree is refused. A level-by-level walk made
+    of C-level iterator calls, Python code running only for a level with a key yaml-rs read
+    as a number or boolean."""
+    walk = _Walk()
+    strings = set(suspects.strings)
+    wanted = strings | {value for _, value in suspects.numbers}
     dicts: list[Any] = [data]
     lists: list[Any] = []
     depth = 0
     nodes = 1
-    numbers = {value for _, value in patches}
-    made_strings = False
     while dicts or lists:
         depth += 1
         if depth > max_depth:
             return None
-        keys = list(chain.from_iterable(dicts))
-        if not all(map(is_, map(type, keys), repeat(str))):
+        if not all(map(is_, map(type, chain.from_iterable(dicts)), repeat(str))):
             if not _string_keys(dicts):
                 return None
-            made_strings = True
+            walk.number_keys = True
         values = list(
             chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
         )
-        nodes += len(keys) + len(values)
+        nodes += sum(map(len, dicts)) + len(values)
         if nodes > max_nodes:
             return None
         types = list(map(type, values))
-        if numbers and not numbers.isdisjoint(compress(values, map(_NUMBER.__contains__, types))):
-            _correct(dicts, lists, patches)
-            values = list(
-                chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
-            )
-            types = list(map(type, values))
         if not _JSON_TYPES.issuperset(types):
             return None
+        if wanted:
+            found = wanted.intersection(compress(values, map(_SCALAR.__contains__, types)))
+            if found:
+                walk.strings.update(found.intersection(strings))
+                read = {(kind, value) for kind, value in suspects.numbers if value in found}
+                if read:
+                    walk.numbers.update(read)
+                    numbers = {value for _, value in read}
+                    at = [
+                        i
+                        for i in compress(count(), map(_NUMBER.__contains__, types))
+                        if values[i] in numbers
+                    ]
+                    walk.levels.append((dicts, lists, read, at))
         dicts = list(compress(values, map(is_, types, repeat(dict))))
         lists = list(compress(values, map(is_, types, repeat(list))))
-    return made_strings
+    return walk
 
 
 def _correct(
-    dicts: list[dict[str, Any]], lists: list[list[Any]], patches: dict[tuple[type, Any], Any]
+    dicts: list[dict[str, Any]],
+    lists: list[list[Any]],
+    at: list[int],
+    patches: dict[tuple[type, Any], Any],
 ) -> None:
-    """Each value of these containers that :func:`_patches` corrects, replaced in place."""
-    for mapping in dicts:
-        for key, value in mapping.items():
-            if type(value) in _NUMBER:
-                fix = patches.get((type(value), value), _NOT_READ)
-                if fix is not _NOT_READ:
-                    mapping[key] = fix
-    for items in lists:
-        for i, value in enumerate(items):
-            if type(value) in _NUMBER:
-                fix = patches.get((type(value), value), _NOT_READ)
-                if fix is not _NOT_READ:
-                    items[i] = fix
+    """The values at positions ``at`` of one level (its mappings' values, then its
+    sequences' items, in order) that :func:`_patches` corrects, replaced in place."""
+    ends = list(accumulate(map(len, dicts)))
+    items = ends[-1] if ends else 0
+    list_ends = list(accumulate(map(len, lists)))
+    for position in at:
+        if position < items:
+            which = bisect_right(ends, position)
+            mapping = dicts[which]
+            key = next(islice(mapping, position - (ends[which - 1] if which else 0), None))
+            value = mapping[key]
+            fix = patches.get((type(value), value), _NOT_READ)
+            if fix is not _NOT_READ:
+                mapping[key] = fix
+        else:
+            position -= items
+            which = bisect_right(list_ends, position)
+            sequence = lists[which]
+            offset = position - (list_ends[which - 1] if which else 0)
+            fix = patches.get((type(sequence[offset]), sequence[offset]), _NOT_READ)
+            if fix is not _NOT_READ:
+                sequence[offset] = fix
 
 
 def _string_keys(dicts: list[dict[Any, Any]]) -> bool:

@@ -209,6 +209,21 @@ def test_a_number_yaml_rs_reads_apart_is_corrected_in_the_tree() -> None:
     }
 
 
+def test_corrections_land_at_every_depth_and_after_empty_containers() -> None:
+    raw = (
+        b"openapi: 3.0.0\ne: {}\nl: []\nm:\n  a: {}\n  b: [[], 0.16001e0, {x: 0.16001e0}]\n"
+        b"  c: 0.16001e0\n  d:\n  - []\n  - 1.5\n  - 0.16001e0\n"
+    )
+    tree = check(raw)
+    assert tree is not None
+    assert tree["m"] == {
+        "a": {},
+        "b": [[], "0.16001e0", {"x": "0.16001e0"}],
+        "c": "0.16001e0",
+        "d": [[], 1.5, "0.16001e0"],
+    }
+
+
 def test_a_number_spelled_two_ways_is_left_to_the_strict_reader() -> None:
     # 0.16001 and 0.16001e0 are the same float to yaml-rs, a float and a string to errspec
     assert fast(b"openapi: 3.0.0\na: 0.16001e0\nb: 0.16001\n") is None
@@ -272,6 +287,53 @@ def test_deep_block_nesting_never_reaches_yaml_rs(tmp_path: Path) -> None:
     line = load_isolated(path)
     assert line.startswith(f"InputError: {path}:")
     assert "nested more than 128 levels" in line
+
+
+_SMALL_STACK_CHILD = """
+import sys, threading
+threading.stack_size(128 * 1024)  # musl's default for a thread
+from errspec._inputs import InputError
+from errspec._specload import load_document
+out = []
+def load():
+    try:
+        out.append(load_document(sys.argv[1]))
+    except InputError as exc:
+        out.append(exc)
+thread = threading.Thread(target=load)
+thread.start()
+thread.join()
+print(out[0])
+"""
+
+
+def test_yaml_rs_reads_in_a_thread_with_a_stack_of_its_own(tmp_path: Path) -> None:
+    """yaml-rs recurses once per level: in a caller's thread with a small stack, the
+    deepest text the checks let through (255 columns of indentation, then nested flow
+    collections) would crash the process before the depth limit is checked on its tree."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.yaml"
+    path.write_text(
+        "openapi: 3.0.0\n"
+        + "".join(" " * i + "k:\n" for i in range(250))
+        + " " * 250
+        + "v: "
+        + "[" * 250
+        + "]" * 250
+        + "\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", _SMALL_STACK_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("nested more than 128 levels deep"), result.stdout
 
 
 def test_a_node_bomb_never_reaches_yaml_rs(tmp_path: Path) -> None:

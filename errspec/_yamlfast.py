@@ -129,29 +129,26 @@ def fast_yaml(
     """The YAML document in ``raw`` (``decoded`` its decoded form) read by yaml-rs, or
     ``None`` when the strict reader must read it. ``plain`` is the strict reader's reading
     of a plain scalar value (it may raise ``ValueError``)."""
-    if _node_bound(raw) > max_nodes:
+    # What yaml-rs must never see (it would abort or overflow its stack) is refused first;
+    # everything else is checked while it reads.
+    if _node_bound(raw) > max_nodes or _DEEP.search(raw):
         return None
+    parse = _Parse(decoded)
     text = _Text(raw)
     try:
-        if not _plain_text(raw):
-            return None
-    except _TooCostly:
-        return None
-    parse = _Parse(decoded)  # yaml-rs reads while the words are checked
-    try:
-        suspects = _suspects(text, plain)
+        suspects = _suspects(text, plain) if _plain_text(raw) else None
     except _TooCostly:
         suspects = None
-    data = parse.result()
     if suspects is None:
-        return None
+        return None  # (yaml-rs finishes in the background; what it reads is dropped)
+    data = parse.result()
     if type(data) is not dict:
         return None
     walk = _within(data, max_depth, max_nodes, suspects)
     if walk is None:
         return None
     try:
-        if walk.number_keys and not _keys_agree(text, plain):
+        if walk.keys and not _keys_agree(text, plain, walk.keys):
             return None
         patches = _patches(text, suspects, walk)
     except _TooCostly:
@@ -234,7 +231,7 @@ def _plain_text(raw: bytes) -> bool:
         return False
     if raw.startswith((b"%", b"!", b"? ")) or b"\n%" in raw:
         return False
-    if (b"<<" in raw and _MERGE.search(raw)) or _DEEP.search(raw):
+    if b"<<" in raw and _MERGE.search(raw):
         return False
     text = _Text(raw, flows=True)  # every ',' counts: a tag is refused even in prose
     return not any(
@@ -476,20 +473,20 @@ def _patches(text: _Text, suspects: _Suspects, walk: _Walk) -> dict[tuple[type, 
     return patches
 
 
-def _keys_agree(text: _Text, plain: Callable[[str], Any]) -> bool:
-    """Every plain key yaml-rs read as other than a string spelled as errspec spells that
-    key (:func:`_key`). Needed only when yaml-rs's tree has such a key: a plain key yaml-rs
-    reads as a string is its text, as errspec's is. The candidates are the words before a
-    ``:``, and in a text with a ``{`` every word (a flow mapping's entry needs no ``:``)."""
+def _keys_agree(text: _Text, plain: Callable[[str], Any], found: set[Any]) -> bool:
+    """Every key yaml-rs read as other than a string (``found``: those of its tree) spelled
+    as errspec spells it (:func:`_key`). A candidate word matters only if yaml-rs reads it,
+    as a key, to one of those and spells it otherwise, and it stands where a key could:
+    before a ``:``, or alone in a flow mapping (in a text with a ``{``)."""
     values, keys = _candidates(text.raw)
-    checks = [(token, "key") for token in keys]
-    if b"{" in text.raw:
-        checks += [(token, "flow key") for token in values]
-    for token, kind in checks:
+    flow = b"{" in text.raw
+    for token in values | keys:
         reading = _READINGS.get((token, True))
         if reading is None:
             reading = _READINGS[token, True] = _read(token.decode(), True, plain)
-        if not reading.agree and text.standing(token, kind):
+        if reading.agree or reading.theirs not in found:
+            continue
+        if text.standing(token, "key") or (flow and text.standing(token, "flow key")):
             return False
     return True
 
@@ -581,20 +578,20 @@ def _key(found: Any) -> str | None:
         return "true" if found else "false"
     if kind is int:
         return str(found)
-    if kind is float:
+    if kind is float and math.isfinite(found):
         return repr(found)
-    return None
+    return None  # null, or a float set apart from equality (NaN) or spelled many ways
 
 
 class _Walk:
-    """What :func:`_within` found: whether some key yaml-rs read as a number or boolean
-    (made a string), which suspect strings and numbers the tree holds, and the levels
+    """What :func:`_within` found: the keys yaml-rs read as numbers or booleans (made
+    strings), which suspect strings and numbers the tree holds, and the levels
     holding suspect numbers (their containers, to correct in place)."""
 
-    __slots__ = ("levels", "number_keys", "numbers", "strings")
+    __slots__ = ("keys", "levels", "numbers", "strings")
 
     def __init__(self) -> None:
-        self.number_keys = False
+        self.keys: set[Any] = set()
         self.strings: set[str] = set()
         self.numbers: set[tuple[type, Any]] = set()
         #: (mappings, sequences, the suspect numbers among their values, where these are in
@@ -622,10 +619,9 @@ def _within(
         depth += 1
         if depth > max_depth:
             return None
-        if not all(map(is_, map(type, chain.from_iterable(dicts)), repeat(str))):
-            if not _string_keys(dicts):
-                return None
-            walk.number_keys = True
+        keys_are_strings = all(map(is_, map(type, chain.from_iterable(dicts)), repeat(str)))
+        if not keys_are_strings and not _string_keys(dicts, walk.keys):
+            return None
         values = list(
             chain(chain.from_iterable(map(dict.values, dicts)), chain.from_iterable(lists))
         )
@@ -684,9 +680,9 @@ def _correct(
                 sequence[offset] = fix
 
 
-def _string_keys(dicts: list[dict[Any, Any]]) -> bool:
-    """Each mapping's number keys made strings in place, order kept; ``False`` when a key
-    is neither a string nor an integer, or two keys become one."""
+def _string_keys(dicts: list[dict[Any, Any]], found: set[Any]) -> bool:
+    """Each mapping's number and boolean keys made strings in place, order kept, and added
+    to ``found``; ``False`` when a key has no spelling (null) or two keys become one."""
     for mapping in dicts:
         if all(type(k) is str for k in mapping):
             continue
@@ -696,6 +692,8 @@ def _string_keys(dicts: list[dict[Any, Any]]) -> bool:
             spelled = _key(key)
             if spelled is None:
                 return False
+            if spelled is not key:
+                found.add(key)
             mapping[spelled] = value
         if len(mapping) != len(pairs):
             return False

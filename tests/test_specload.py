@@ -185,9 +185,24 @@ def test_yaml_positions(tmp_path: Path, pointer: str, needle: str, nth: int) -> 
     assert doc.position(pointer) == at(YAML_SPEC, needle, nth)
 
 
-def test_yaml_fixture_positions_match_the_composer(tmp_path: Path) -> None:
+@pytest.fixture(params=["fast", "strict"])
+def yaml_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each YAML test using it runs twice: yaml-rs where vouched for (errspec/_yamlfast.py,
+    positions by errspec/_yamlpos.py), and the strict reader alone (libyaml's marks)."""
+    if request.param == "strict":
+        monkeypatch.setattr(specload, "_fast_yaml", lambda *args: None)
+    return str(request.param)
+
+
+def test_yaml_fixture_positions_match_the_composer(tmp_path: Path, yaml_reader: str) -> None:
     path = write(tmp_path, "openapi.yaml", YAML_SPEC)
     doc = load_document(path)
+    assert isinstance(doc._index, specload._YAMLIndex)  # an explicit key: the strict reader
+    assert assert_positions_match_composer(doc, path.read_bytes()) > 30
+    # without it, the fast path reads the fixture (unless it is switched off)
+    path = write(tmp_path, "plain.yaml", YAML_SPEC.replace("- ? explicit\n    : key", "- a: key"))
+    doc = load_document(path)
+    assert isinstance(doc._index, specload._YAMLIndex) == (yaml_reader == "strict")
     assert assert_positions_match_composer(doc, path.read_bytes()) > 30
 
 
@@ -195,9 +210,11 @@ def test_without_libyaml_the_pure_python_parser_gives_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, "openapi.yaml", YAML_SPEC)
+    monkeypatch.setattr(specload, "_fast_yaml", lambda *args: None)  # the strict reader only
     with_libyaml = load_document(path)
     monkeypatch.setattr(specload, "_CSafeLoader", None)
     pure = load_document(path)
+    assert isinstance(pure._index, specload._YAMLIndex)
     assert pure.data == with_libyaml.data
     assert assert_positions_match_composer(pure, path.read_bytes()) > 30
     bad = write(tmp_path, "bad.yaml", "a: b: c\n")
@@ -842,9 +859,11 @@ def test_corpus_spec(path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["nakadi.yaml", "paypal-orders.json", "zaken-api.yaml"])
-def test_corpus_positions_match_the_composer_node_by_node(name: str) -> None:
+def test_corpus_positions_match_the_composer_node_by_node(name: str, yaml_reader: str) -> None:
     path = CORPUS / name
     if not path.is_file():
         pytest.skip(f"{path} is not available (../shared is absent)")
+    if yaml_reader == "strict" and name.endswith(".json"):
+        pytest.skip("JSON has one reader")
     doc = load_document(path)
     assert assert_positions_match_composer(doc, path.read_bytes()) > 2000

@@ -15,9 +15,9 @@ from ._recognize import (
     Candidates,
     Evidence,
     Ranking,
+    body_key,
     compile_plans,
     rank_as,
-    ranking_key,
     shape_of_body,
 )
 from ._registry import Envelope, envelopes
@@ -142,20 +142,22 @@ def detected(response: Response) -> Detected:
     evidence left to be judged when read (:class:`Detected`, :class:`DetectionData`).
 
     A log holds the same few error shapes many times over: a ranking is kept by its
-    :func:`~errspec._recognize.ranking_key` (members, their types, the media type and
-    the code, never a message or an id) and shared by every body with that key, at most
+    :func:`~errspec._recognize.body_key` (the body's structure, the media type and the
+    code, never a message or an id) and shared by every body with that key, at most
     :data:`MAX_RANKINGS` of them."""
     return detected_body(response.body, response.media_type)
 
 
 def detected_body(body: Any, media: str | None) -> Detected:
     """:func:`detected` for a body of JSON data served as ``media``."""
-    shape = shape_of_body(body)
     candidates, rankings = _built_in_rankings()
-    key = ranking_key(shape, candidates, media)
-    found = rankings.get(key)
-    if found is None:
-        found = rank_as(Detected, shape, candidates, media)
+    key = body_key(body, candidates, media)
+    if key is not None:
+        found = rankings.get(key)
+        if found is not None:
+            return found
+    found = rank_as(Detected, shape_of_body(body), candidates, media)
+    if key is not None:
         if len(rankings) >= MAX_RANKINGS:
             rankings.clear()  # (a log of ever new shapes pays what it paid before)
         rankings[key] = found
@@ -217,7 +219,7 @@ def _built_in() -> Candidates:
 def _built_in_rankings() -> tuple[Candidates, dict[Hashable, Detected]]:
     """The built-in envelopes as candidates, and the rankings kept against them."""
     everything = envelopes()
-    if _BUILT_IN and _BUILT_IN[0][0] == everything:
+    if _BUILT_IN and _BUILT_IN[0][0] is everything:
         return _BUILT_IN[0][1], _BUILT_IN[0][2]
     candidates = compile_plans([plan_for(e) for e in everything])
     rankings: dict[Hashable, Detected] = {}

@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any, NamedTuple, TypeVar, cast
 
 from ._plan import Plan
-from ._pointer import compile_pointer
+from ._pointer import compile_pointer, values
 from ._profile import Signature, SignatureMember
 
 __all__ = [
@@ -153,8 +153,8 @@ def shape_of_body(body: Any) -> Shape:
     shape = Shape()
     if type(body) is not dict and not isinstance(body, Mapping):
         return shape
-    # (a body's type sets are frozensets: read like the sets of a schema's shape, never
-    # added to, and hashable for ranking_key)
+    # (a body's type sets are frozensets, shared: read like the sets of a schema's shape,
+    # never added to)
     paths, types, values = shape.paths, cast(dict[str, Any], shape.types), shape.values
     todo: list[tuple[str, Any, int]] = [("", body, 0)]
     push, pop, kinds, scalars, single = todo.append, todo.pop, _TYPES, _SCALARS, _ONE_TYPE
@@ -646,31 +646,60 @@ def recognize(
 class Candidates(NamedTuple):
     """Plans ready for :func:`rank`: their compiled signatures, and their indexes in the
     order that breaks equal scores (higher ``priority``, then id), with each index's place
-    in it, and the paths of their codes (what :func:`ranking_key` reads of values)."""
+    in it, and the segments of their code members (what :func:`body_key` reads of values)."""
 
     compiled: tuple[_Compiled, ...]
     order: tuple[int, ...]
     place: tuple[int, ...]
-    codes: tuple[str, ...] = ()
+    codes: tuple[tuple[str, ...], ...] = ()
 
 
-def ranking_key(shape: Shape, candidates: Candidates, media: str | None) -> Hashable:
-    """Everything :func:`rank_as` (and every evidence it judges later) reads of a body's
-    shape (:func:`shape_of_body`'s, whose type sets are frozen), as a key: two bodies
-    with the same key rank alike, and their rankings are the same object's to share.
-    That is the members (``paths``), each path's JSON ``types``, the media type, and the
-    value at each candidate's code path (:func:`_beyond_structure` judges a code in text
-    by its casing and catalogue and reads no other; a body's other values, its messages
-    and ids, are never read). Values equal across types (``1`` and ``True``) share a
-    key: neither is text."""
-    types = shape.types
-    return (
-        media,
-        tuple(types),
-        tuple(types.values()),
-        frozenset(shape.paths),
-        tuple(map(shape.values.get, candidates.codes)),
-    )
+#: Most objects and arrays a body may have for :func:`body_key` to key it.
+MAX_KEYED_CONTAINERS = 64
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def body_key(body: Any, candidates: Candidates, media: str | None) -> Hashable | None:
+    """A key for everything :func:`rank_as` (and every evidence it judges later) reads of
+    a body of JSON data, read without building its :class:`Shape`: two bodies with the
+    same key have the same shape as far as ranking goes, so they rank alike and may share
+    a ranking. The key holds the body's whole structure (each object's member names and
+    the type of each value, each array's length and item types, depth first: finer than
+    the shape, which samples), the media type, and every value at each candidate's code
+    member
+    (:func:`_beyond_structure` judges a code by its text; a body's other values, its
+    messages and ids, are never read). ``None`` for a body that is not an object, or has
+    more than :data:`MAX_KEYED_CONTAINERS` objects and arrays (it is ranked afresh)."""
+    if type(body) is not dict:
+        return None
+    parts: list[Any] = [media]
+    append = parts.append
+    todo: list[Any] = [body]  # (depth first: the order is the body's, whatever it is)
+    pop, push = todo.pop, todo.append
+    left = MAX_KEYED_CONTAINERS
+    while todo:
+        node = pop()
+        left -= 1
+        if left < 0:
+            return None
+        if type(node) is dict:
+            append(tuple(node))
+            node = node.values()
+        else:
+            append(len(node))
+        for value in node:
+            kind = type(value)
+            append(kind)
+            if kind is dict or kind is list:
+                push(value)
+    scalars = _JSON_SCALARS
+    for segments in candidates.codes:
+        if segments and segments[0] != "*" and segments[0] not in body:
+            parts.append(None)  # (the common case: another envelope's code member)
+        else:
+            found = values(body, segments)
+            parts.append(tuple(v if type(v) in scalars else type(v) for v in found))
+    return tuple(parts)
 
 
 def compile_plans(plans: Sequence[Plan]) -> Candidates:
@@ -683,7 +712,7 @@ def compile_plans(plans: Sequence[Plan]) -> Candidates:
     place = [0] * len(order)
     for n, i in enumerate(order):
         place[i] = n
-    codes = tuple(dict.fromkeys(c.code for c in compiled if c.code is not None))
+    codes = tuple(dict.fromkeys(p.code for p in plans if p.code is not None))
     return Candidates(compiled, order, tuple(place), codes)
 
 

@@ -236,6 +236,8 @@ class _Catalogue:
             self.by_id[profile.id] = Envelope(schema, profile, folder, self.sources)
             for alias in profile.aliases:
                 self.by_alias[alias] = profile.id
+        #: Every built-in envelope, ordered by id: one tuple, the same object every time.
+        self.envelopes = tuple(self.by_id.values())
 
     @cached_property
     def profile_validator(self) -> Draft202012Validator:
@@ -387,7 +389,7 @@ def _get() -> _Catalogue:
 
 def envelopes() -> tuple[Envelope, ...]:
     """Every built-in envelope, ordered by id."""
-    return tuple(_get().by_id.values())
+    return _get().envelopes
 
 
 def envelope_ids() -> tuple[str, ...]:

@@ -38,8 +38,8 @@ from errspec._recognize import (
     compile_plans,
     envelope_shape,
     rank,
+    body_key,
     rank_as,
-    ranking_key,
     recognize,
     shape_of_body,
 )
@@ -314,20 +314,54 @@ def test_bodies_alike_but_for_their_words_share_a_ranking() -> None:
     a = {"code": "NOT_FOUND", "message": "No such order", "request_id": "r1"}
     b = {"code": "NOT_FOUND", "message": "No such user", "request_id": "r2"}
     assert detected_body(a, "application/json") is detected_body(b, "application/json")
-    # what ranking reads makes another key: the code, a member, a type, the media type
+    # what ranking reads makes another key: the code, a member, its place, a type, an
+    # item, the media type
+    candidates = _detect._built_in()
     for other, media in (
         ({**a, "code": "not_found"}, "application/json"),
         ({**a, "code": 404}, "application/json"),
+        ({**a, "code": True}, "application/json"),
         ({**a, "details": []}, "application/json"),
+        ({**a, "details": [1]}, "application/json"),
+        ({"message": "m", "code": "NOT_FOUND", "request_id": "r1"}, "application/json"),
         ({**a, "request_id": 1}, "application/json"),
+        ({**a, "request_id": None}, "application/json"),
         (a, "application/problem+json"),
         (a, None),
     ):
-        shape, candidates = shape_of_body(other), _detect._built_in()
-        assert ranking_key(shape, candidates, media) != ranking_key(
-            shape_of_body(a), candidates, "application/json"
-        )
+        assert body_key(other, candidates, media) != body_key(a, candidates, "application/json")
         _same_ranking(detected_body(other, media), _fresh(other, media))
+
+
+def test_bodies_off_the_key_are_ranked_afresh() -> None:
+    """A body that is not an object, or has too many objects and arrays, has no key."""
+    candidates = _detect._built_in()
+    many = {"errors": [{"code": "E", "meta": {}} for _ in range(40)]}
+    for body in ([], "text", None, many):
+        assert body_key(body, candidates, None) is None
+        _same_ranking(detected_body(body, None), _fresh(body, None))
+    few = {"errors": [{"code": "E", "meta": {}} for _ in range(3)]}
+    assert body_key(few, candidates, None) is not None
+
+
+@pytest.mark.parametrize("media", [None, "application/json"])
+def test_equal_keys_mean_equal_shapes(media: str | None) -> None:
+    """Bodies with one key have the shape ranking reads: every pair of bodies made here
+    (shipped, reworded, made from them) with equal keys has equal paths, types and code
+    values."""
+    rng = random.Random(5)
+    candidates = _detect._built_in()
+    by_key: dict[Any, Shape] = {}
+    for body in [*BODIES, *(_reworded(b, rng) for b in BODIES)]:
+        key = body_key(body, candidates, media)
+        if key is None:
+            continue
+        shape = shape_of_body(body)
+        seen = by_key.setdefault(key, shape)
+        assert (seen.paths, seen.types) == (shape.paths, shape.types)
+        for c in candidates.compiled:
+            if c.code is not None:
+                assert seen.values.get(c.code) == shape.values.get(c.code)
 
 
 def test_kept_rankings_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

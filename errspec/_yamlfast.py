@@ -5,34 +5,40 @@ builder in Python) spends most of its time creating one Python event and two mar
 node: ~0.9 s for GitHub's REST description as YAML (9.9 MB), where yaml-rs (Rust, built on
 saphyr) builds the tree in ~0.2 s. :func:`fast_yaml` vouches for yaml-rs's tree or returns
 ``None``, and the caller then reads the text with the strict reader, which says what is
-wrong, as it always has. The two readers differ in ways that are all checked here:
+wrong, as it always has. The measurements and the other candidates: bench/LOADING.md.
 
-- **Scalars**: yaml-rs reads YAML 1.2 (``0777`` is 777, ``yes`` is a string, ``1e5`` a
-  float, ``200:`` an integer key), errspec YAML 1.1 as PyYAML's ``SafeLoader`` does, with
-  keys kept as spelled. A scalar's reading depends only on its text when it is plain
-  (quoted scalars are strings in both). Every plain scalar that either schema could read
-  as anything but a string is written with the characters of :data:`_TOKEN` only (digits,
-  letters, ``_ . : + - ~ =``) and starts at a node position. :data:`_TOKEN` finds every
-  such token in the text, keys and values apart, also where it is not a node (inside a
-  block scalar, a quoted string...): more than needed, never fewer. Each distinct token
-  is then read by both readers; one disagreement, and the text goes to the strict reader.
-  A key yaml-rs reads as a number is kept only when its decimal spelling is the text's.
-- **What yaml-rs ignores or reads differently**, refused before it runs (a regular
-  expression over the bytes, :data:`_REFUSED`): tags (``!``; yaml-rs drops
-  ``!!binary`` and ``!foo`` silently), merge keys (``<<:``), directives (``%``), explicit
-  keys (``? ``), control characters, tabs, carriage returns, YAML 1.1's extra line breaks
-  (NEL, LS, PS) and a byte order mark inside the text, and lines indented (with spaces,
-  ``-``, ``?``, ``:``) 256 columns or more.
-- **Aliases**: yaml-rs is told to expand none (an alias is an error), so a document with
-  aliases goes to the strict reader, whose node and depth limits stop alias bombs.
-- **Duplicate keys** are an error in yaml-rs too; **a second document** makes yaml-rs
-  return a list, not a mapping.
-- **Limits**: depth and node count are checked on the tree, level by level, as for JSON.
+What yaml-rs must never see, refused first: a text whose node count, bounded from its
+bytes (:func:`_node_bound`), is over the limit (yaml-rs aborts the process when an
+allocation fails), and lines indented (spaces, ``-``, ``?``, ``:``) 256 columns or more
+(it recurses once per level: ~520 levels can reach it, and it refuses 256 nested flow
+collections itself). It then reads in a thread of its own (:class:`_Parse`) with an 8 MiB
+stack, whatever thread errspec runs in, while the rest is checked:
 
-Safety: yaml-rs recurses once per nesting level and overflows the stack (a crash, not an
-exception) near 20,000 levels of block sequences; the indentation bound above caps what
-reaches it at ~520 levels, and it refuses flow collections nested 256 deep by itself. A
-Rust panic is a Python exception (``BaseException``), caught here like any other error.
+- **What yaml-rs reads otherwise**, refused from the text (:func:`_plain_text`): control
+  characters, tab, CR, YAML 1.1's extra line breaks (NEL, LS, PS), a BOM inside the text,
+  U+FFFE/U+FFFF, directives, merge keys (``<<:``), and tags (it drops ``!!binary`` and
+  ``!foo`` silently), explicit keys and anchors (it reads an alias inside its own anchor
+  as null) where a node could start (:class:`_Text`: an over-approximation from the text
+  alone, inside block and quoted scalars too, never fewer places than YAML has). It is
+  told to expand no alias: with no anchor, an alias is its error.
+- **YAML 1.1 against 1.2**: yaml-rs reads YAML 1.2 (``0777`` is 777, ``yes`` a string,
+  ``1e5`` a float, ``200:`` an integer key), errspec YAML 1.1 as PyYAML's ``SafeLoader``
+  does, keys kept as spelled. A plain scalar's reading depends on its text alone, and
+  every one either schema could read as other than a string starts like a number
+  (``-+._0-9~``) or is a boolean or null word. :func:`_candidates` lists every such
+  whitespace-free word of the text (split at flow indicators and ``:``); each is read by
+  both readers, once per process (:func:`_suspects`). A word read apart matters only if
+  yaml-rs's reading is in its tree (found in :func:`_within`'s walk) and the word stands
+  whole where a node could start (:meth:`_Text.standing`): then a number is corrected in
+  the tree if no other word reads to it (:func:`_patches`), anything else refuses the
+  text. Keys yaml-rs read as numbers or booleans are made strings, and checked the same
+  way against their spelling (:func:`_keys_agree`).
+- **After**: duplicate keys are yaml-rs errors; a second document makes it return a list;
+  depth, node count and JSON types are checked on the tree, level by level.
+
+The checks are bounded: each looks at no more than 32 bytes per byte of text in all
+(:class:`_TooCostly`), so a hostile text costs linear time here before the strict reader
+reads it. A Rust panic is a ``BaseException``, caught like any other error.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from ._adapters import checked
 from ._config import Config, configured
 from ._detect import Detected, DetectionData, detected, detected_body
 from ._findings import Finding, Report
-from ._http import NO_BODY, Response, media_type, plain_headers
-from ._inputs import MAX_HEADERS
+from ._http import NO_BODY, Response, media_type, parsed, plain_headers
+from ._inputs import MAX_HEADERS, response_from_record
 from ._plan import Plan, echo_typed, plan_for
 from ._pointer import values
 from ._recognize import not_recognised
@@ -361,7 +361,11 @@ def check_response(
             return quick if config is None else configured(quick, config)
         if isinstance(quick, _Judged):  # not conforming: the general way says why
             made, strings = quick
-    r = checked(response, source)
+    if strings is not None and type(response) is dict:
+        # judged by the one pass: a record of plain JSON data, its fields read once more
+        r = parsed(response_from_record(response, source or "<record>"))
+    else:
+        r = checked(response, source)
     loaded: Spec | None = None
     op: Operation | None = None
     contract: list[Finding] = []

@@ -48,6 +48,7 @@ __all__ = [
     "block_lines",
     "check_path",
     "ndjson_blocks",
+    "ndjson_record",
     "ndjson_response",
     "parse_http",
     "read_responses",
@@ -1182,14 +1183,22 @@ def _ndjson(
 
 def ndjson_response(lineno: int, line: bytes, name: str, options: ReadOptions) -> Response | None:
     """The response of one NDJSON line (``None`` when ``--errors-only`` skips it)."""
+    where, data = ndjson_record(lineno, line, name, options)
+    response = response_from_record(data, where)
+    if options.errors_only and response.status < 400:
+        return None
+    return response
+
+
+def ndjson_record(lineno: int, line: bytes, name: str, options: ReadOptions) -> tuple[str, Any]:
+    """One NDJSON line's source (``name:LINE``) and its JSON data, parsed strictly; what
+    the data says is read by :func:`response_from_record` (or by ``check_response``,
+    which reads a record as it does)."""
     where = f"{name}:{lineno}"
     limit = _record_limit(options)
     if len(line) > limit:
         raise InputError(f"{where}: record larger than {limit} bytes (--max-body)")
-    response = response_from_record(_load_json_document(line, where), where)
-    if options.errors_only and response.status < 400:
-        return None
-    return response
+    return where, _load_json_document(line, where)
 
 
 _BLANK_LINES = re.compile(rb"(?:[ \t\r]*\n)+")

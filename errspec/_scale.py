@@ -32,6 +32,7 @@ from ._inputs import (
     block_lines,
     check_path,
     ndjson_blocks,
+    ndjson_record,
     ndjson_response,
     read_responses,
     response_from_record,
@@ -176,9 +177,7 @@ def _check_task(task: tuple[str, str, list[Any]]) -> Part:
                 before, block = item
                 for lineno, line in block_lines(block, before):
                     if line.strip():
-                        read = ndjson_response(lineno, line, name, job.options)
-                        if read is not None:  # (None: --errors-only)
-                            _check_one(parsed(read), job, spec, operation, part)
+                        _check_line(lineno, line, name, job, spec, operation, part)
             else:
                 _check_one(item, job, spec, operation, part)
     except ErrspecError as exc:  # InputError and the like: reported in order by the caller
@@ -186,9 +185,32 @@ def _check_task(task: tuple[str, str, list[Any]]) -> Part:
     return part
 
 
-def _check_one(response: Response, job: CheckJob, spec: Any, operation: Any, part: Part) -> None:
+def _check_line(
+    lineno: int, line: bytes, name: str, job: CheckJob, spec: Any, operation: Any, part: Part
+) -> None:
+    """Check one NDJSON line. Its record goes to ``check_response`` as it was parsed (a
+    conforming one is then judged without building its response), unless what the line
+    holds must be read first: ``--errors-only`` (the status), a spec (the request), or
+    anything but an object (which ``response_from_record`` refuses in its words)."""
+    where, data = ndjson_record(lineno, line, name, job.options)
+    if job.options.errors_only or spec is not None or type(data) is not dict:
+        read = response_from_record(data, where)
+        if not (job.options.errors_only and read.status < 400):
+            _check_one(parsed(read), job, spec, operation, part)
+        return
+    _check_one(data, job, spec, operation, part, where)
+
+
+def _check_one(
+    response: Response | dict[str, Any],
+    job: CheckJob,
+    spec: Any,
+    operation: Any,
+    part: Part,
+    source: str | None = None,
+) -> None:
     report = check_response(
-        response, job.envelope, spec=spec, operation=operation, config=job.config
+        response, job.envelope, source=source, spec=spec, operation=operation, config=job.config
     )
     part.failed = part.failed or report.fails(job.fail_on)
     if part.summary is not None:

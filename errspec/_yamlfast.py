@@ -143,7 +143,7 @@ def fast_yaml(
     text = _Text(raw)
     try:
         suspects = _suspects(text, plain) if _plain_text(raw) else None
-    except _TooCostly:
+    except (_TooCostly, RecursionError):  # a hostile text: the strict reader reads it
         suspects = None
     if suspects is None:
         return None  # (yaml-rs finishes in the background; what it reads is dropped)
@@ -157,7 +157,7 @@ def fast_yaml(
         if walk.keys and not _keys_agree(text, plain, walk.keys):
             return None
         patches = _patches(text, suspects, walk)
-    except _TooCostly:
+    except (_TooCostly, RecursionError):
         return None
     if patches is None:
         return None
@@ -275,20 +275,22 @@ class _Text:
         with an indicator (``key:``, ``-``...) or continues a flow collection: otherwise
         the line continues a multi-line scalar."""
         raw = self.raw
-        start = raw.rfind(b"\n", 0, at) + 1
-        self.spend(at - start)
-        prefix = raw[start:at]
-        line = _LINE_NODE.fullmatch(prefix)
-        if line is not None:
-            return not value or bool(line.group(1)) or self._follows_indicator(start)
-        where = _indicator_before(prefix)
-        if where < 0:
-            return False
-        char = prefix[where : where + 1]
-        if char == b":":
-            return True
-        if char != b",":
-            return self.at_node(start + where, value=True)
+        while True:  # from a node to the '[' or '{' before it, while there is one
+            start = raw.rfind(b"\n", 0, at) + 1
+            self.spend(at - start)
+            prefix = raw[start:at]
+            line = _LINE_NODE.fullmatch(prefix)
+            if line is not None:
+                return not value or bool(line.group(1)) or self._follows_indicator(start)
+            where = _indicator_before(prefix)
+            if where < 0:
+                return False
+            char = prefix[where : where + 1]
+            if char == b":":
+                return True
+            if char == b",":
+                break
+            at, value = start + where, True
         if self._flows():
             return True
         for bracket in (b"[", b"{"):  # a ',' of a flow collection opened on this line

@@ -279,6 +279,20 @@ def test_what_yaml_rs_reads_otherwise_goes_to_the_strict_reader(text: str) -> No
     assert fast(text.encode()) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"openapi: 3.0.0\na: " + b"[" * 5000 + b"!x\n",  # a tag after 5,000 brackets
+        b"openapi: 3.0.0\na: " + b"[a," * 5000 + b"!x\n",
+        b"openapi: 3.0.0\nd: x" + b", 0777" * 200_000 + b"\n",  # one long line of candidates
+        b"openapi: 3.0.0\nd: x" + b" !a" * 200_000 + b"\n",
+    ],
+    ids=["brackets", "brackets-and-commas", "candidates", "tags"],
+)
+def test_hostile_lines_cost_linear_time_and_never_a_traceback(text: bytes) -> None:
+    assert fast(text) is None or same(fast(text), strict(text))
+
+
 def test_deep_block_nesting_never_reaches_yaml_rs(tmp_path: Path) -> None:
     """yaml-rs overflows its stack (a crash) near 20,000 nested block sequences."""
     path = tmp_path / "deep.yaml"

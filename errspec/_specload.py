@@ -862,7 +862,7 @@ class _FastYAMLIndex(_Index):
         if scan is not None:
             try:
                 return scan.root()
-            except Doubt:
+            except _SCAN_DOUBTS:
                 pass
         return self._strict_index()[1].root()
 
@@ -871,10 +871,16 @@ class _FastYAMLIndex(_Index):
         if scan is not None:
             try:
                 return scan.locate(data, segments)
-            except Doubt:
+            except _SCAN_DOUBTS:
                 pass
         strict, index = self._strict_index()
         return index.locate(strict, segments)
+
+
+#: What sends a position to the strict reader: the scan's doubt, and, should the scan meet
+#: a text it was not written for, an index or a decoding out of bounds rather than a
+#: traceback.
+_SCAN_DOUBTS = (Doubt, IndexError, ValueError)
 
 
 def _unpack(packed: int) -> tuple[int, int]:

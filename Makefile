@@ -107,6 +107,8 @@ test: lint typecheck pytest
 FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.installed-test
 	ERRSPEC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/test_fuzz.py
+	ERRSPEC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/test_yamlfast.py \
+		-k "dumped or handwritten"
 
 # A mutation run (bench/mutate.py) over the committed tree: lists the mutants no test kills.
 MUTATE ?= errspec/_rules.py errspec/_http.py errspec/_pointer.py errspec/_lint.py errspec/_spec.py

@@ -422,9 +422,9 @@ def _conforming(
     response: Any, env: Envelope | None, strict: bool, source: str | None
 ) -> Report | _Judged | _Unjudged:
     """The report of an error response that conforms to its envelope (``env``, else the
-    one detected), judged in one pass without building a :class:`Response` for a record;
-    ``None`` for any other response, which then takes the general way (:func:`checked`,
-    :func:`_run`), where every problem is found and said. The common case of a contract
+    one detected), judged in one pass without building a :class:`Response` for a record.
+    Any other response takes the general way (:func:`checked`, :func:`_run`), where every
+    problem is found and said. The common case of a contract
     test or a log: an error response with a body of plain JSON data, headers as a dict
     of strings, and nothing to find. It asks what :func:`_run` asks of it (the schema,
     :func:`not_recognised` for a named envelope, :func:`~errspec._rules.quiet_parts`),

@@ -134,11 +134,12 @@ def plain_headers(headers: Any) -> dict[str, str] | None:
         return {}
     if type(headers) is not dict:
         return None
-    lower: dict[str, str] = {}
-    for name, value in headers.items():
-        if type(name) is not str or type(value) is not str:
-            return None
-        lower[name.lower()] = value
+    lower = {
+        name.lower(): value
+        for name, value in headers.items()
+        if type(name) is str and type(value) is str
+    }
+    # (a pair of another type, or two names alike but for case, leaves it shorter)
     return lower if len(lower) == len(headers) else None
 
 

@@ -647,6 +647,31 @@ def quiet(plan: Plan, response: Response, media: str | None) -> bool:
     )
 
 
+#: Per plan, (code, status) -> whether :func:`code_rules` finds nothing in the code alone
+#: (its casing, its catalogue row, the status): a pure function of the plan, asked for
+#: the same few codes over and over; at most this many answers kept per plan.
+_MAX_CODE_ANSWERS = 4096
+_CODE_ANSWERS = "_errspec_quiet_codes"
+
+
+def _code_quiet(plan: Plan, code: str, status: int) -> bool:
+    answers: dict[tuple[str, int], bool] | None = plan.__dict__.get(_CODE_ANSWERS)
+    if answers is None:
+        answers = plan.__dict__[_CODE_ANSWERS] = {}
+    key = (code, status)
+    answer = answers.get(key)
+    if answer is None:
+        answer = bool(
+            (plan.casing is None or plan.casing.fullmatch(code))
+            and _status_fits(plan, code, status)
+            and (code in plan.catalogue or not plan.catalogue)
+        )
+        if len(answers) >= _MAX_CODE_ANSWERS:
+            answers.clear()
+        answers[key] = answer
+    return answer
+
+
 def _any_starts(names: Mapping[str, str], prefix: str) -> bool:
     return any(name.startswith(prefix) for name in names)
 
@@ -678,15 +703,10 @@ def quiet_parts(
     if plan.code is not None:
         for code in values(body, plan.code):
             if isinstance(code, str):  # the first code speaks (see code_rules)
-                if not (
-                    (plan.casing is None or plan.casing.fullmatch(code))
-                    and _status_fits(plan, code, status)
-                    and (
-                        plan.code_header is None
-                        or lower is None
-                        or lower.get(plan.code_header.lower()) in (None, code)
-                    )
-                    and (code in plan.catalogue or not plan.catalogue)
+                if not _code_quiet(plan, code, status) or not (
+                    plan.code_header is None
+                    or lower is None
+                    or lower.get(plan.code_header.lower()) in (None, code)
                 ):
                     return False
                 break

@@ -288,3 +288,26 @@ def test_the_one_pass_reads_records_as_the_general_way() -> None:
         "www-authenticate-missing"
         in errspec.check_response(unauthorized, "problem-details").rules()
     )
+
+
+def test_code_answers_kept_per_plan_are_the_rule_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code's casing, catalogue row and status are judged once per plan and kept: the
+    kept answer is what asking afresh gives, for codes right, mis-cased, unknown and with
+    the wrong status, and the answers kept are bounded."""
+    monkeypatch.setattr(_rules, "_MAX_CODE_ANSWERS", 5)
+    for env in errspec.envelopes():
+        plan = plan_for(env)
+        if plan.code is None:
+            continue
+        plan.__dict__.pop(_rules._CODE_ANSWERS, None)  # (answers other tests left)
+        codes = [*list(plan.catalogue)[:4], "not_a_code", "NOT_A_CODE", "NotACode", ""]
+        for code in codes:
+            for status in (400, 401, 404, 409, 422, 429, 500, 503):
+                fresh = bool(
+                    (plan.casing is None or plan.casing.fullmatch(code))
+                    and _rules._status_fits(plan, code, status)
+                    and (code in plan.catalogue or not plan.catalogue)
+                )
+                assert _rules._code_quiet(plan, code, status) is fresh, (env.id, code, status)
+                assert _rules._code_quiet(plan, code, status) is fresh  # kept
+                assert len(plan.__dict__[_rules._CODE_ANSWERS]) <= 5

@@ -66,10 +66,9 @@ import os
 import re
 import stat
 import threading
-from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, repeat
+from itertools import chain, compress, repeat
 from json.scanner import make_scanner
 from operator import is_
 from pathlib import Path
@@ -82,7 +81,7 @@ from ._fastjson import fast_json as _fast_json
 from ._inputs import InputError
 from ._pointer import array_index, compile_pointer
 from ._yamlfast import fast_yaml as _fast_yaml
-from ._yamlpos import BlockPositions, Doubt
+from ._yamlpos import BlockPositions, Doubt, Lines
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -567,8 +566,7 @@ class _JSONIndex(_Index):
         #: offset of a '{' -> what is known of its members; of a '[' -> of its items
         self._objects: dict[int, _Members] = {}
         self._arrays: dict[int, _Items] = {}
-        #: newlines before each block of _BLOCK bytes
-        self._blocks: array[int] | None = None
+        self._lines = Lines(raw)
 
     def _ready(self) -> str:
         if not self._text:
@@ -576,15 +574,7 @@ class _JSONIndex(_Index):
         return self._text
 
     def _position(self, offset: int) -> tuple[int, int]:
-        raw = self._raw
-        if self._blocks is None:
-            counts = (raw.count(b"\n", k, k + _BLOCK) for k in range(0, len(raw), _BLOCK))
-            self._blocks = array("q", accumulate(counts, initial=0))
-        block = offset // _BLOCK
-        line = self._blocks[block] + raw.count(b"\n", block * _BLOCK, offset) + 1
-        prefix = raw[raw.rfind(b"\n", 0, offset) + 1 : offset]
-        col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
-        return line, col + 1
+        return self._lines.position(offset)
 
     def root(self) -> tuple[int, int]:
         return self._position(_leading_space(self._raw))
@@ -676,10 +666,6 @@ def _after_space(text: str, at: int) -> int:
     """The offset of the first character at or after ``at`` that is not JSON whitespace."""
     match = _SPACE_TEXT.match(text, at)
     return match.end() if match else at
-
-
-#: Bytes per block of the line count (positions count newlines from their block's start).
-_BLOCK = 1 << 12
 
 
 # --- YAML -------------------------------------------------------------------------------

@@ -50,6 +50,30 @@ _KEY_END = re.compile(rb":(?=[ \n]|\Z)| #|\n")
 _LINE_CONTENT = re.compile(rb"\n([ ]*)(?=[^ \n#])")
 
 
+class Lines:
+    """1-based line and column of a byte offset in a UTF-8 text, columns counted in code
+    points (as libyaml's marks count them). The newlines before each block of
+    :data:`_BLOCK` bytes are counted on the first question, so each answer reads at most
+    one block. Used by the YAML scan here and by the JSON scan of ``_specload``."""
+
+    __slots__ = ("_blocks", "_raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._blocks: array[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        raw = self._raw
+        if self._blocks is None:
+            counts = (raw.count(b"\n", k, k + _BLOCK) for k in range(0, len(raw), _BLOCK))
+            self._blocks = array("q", accumulate(counts, initial=0))
+        block = offset // _BLOCK
+        line = self._blocks[block] + raw.count(b"\n", block * _BLOCK, offset) + 1
+        prefix = raw[raw.rfind(b"\n", 0, offset) + 1 : offset]
+        col = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+        return line, col + 1
+
+
 class _Mapping:
     __slots__ = ("keys",)
 
@@ -64,7 +88,7 @@ class BlockPositions:
     def __init__(self, raw: bytes) -> None:
         self._raw = raw
         self._lock = threading.Lock()
-        self._blocks: array[int] | None = None
+        self._lines = Lines(raw)
         #: (offset, column) of a container's first key or item -> what is known of it
         self._mappings: dict[int, _Mapping] = {}
         self._sequences: dict[int, list[int]] = {}
@@ -74,13 +98,7 @@ class BlockPositions:
     # --- lines and columns ------------------------------------------------------------
 
     def position(self, offset: int) -> tuple[int, int]:
-        raw = self._raw
-        if self._blocks is None:
-            counts = (raw.count(b"\n", k, k + _BLOCK) for k in range(0, len(raw), _BLOCK))
-            self._blocks = array("q", accumulate(counts, initial=0))
-        block = offset // _BLOCK
-        line = self._blocks[block] + raw.count(b"\n", block * _BLOCK, offset) + 1
-        return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+        return self._lines.position(offset)
 
     def _column(self, offset: int) -> int:
         return offset - (self._raw.rfind(b"\n", 0, offset) + 1)

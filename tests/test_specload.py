@@ -860,14 +860,7 @@ def test_corpus_spec(path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["nakadi.yaml", "zaken-api.yaml"])
 def test_corpus_positions_match_the_composer_node_by_node(name: str, yaml_reader: str) -> None:
-    _corpus_positions_match(name)
-
-
-def test_corpus_json_positions_match_the_composer_node_by_node() -> None:
-    _corpus_positions_match("paypal-orders.json")  # (JSON has one reader)
-
-
-def _corpus_positions_match(name: str) -> None:
+    """(JSON corpus specs: tests/test_lintspeed.py.)"""
     path = CORPUS / name
     if not path.is_file():
         pytest.skip(f"{path} is not available (../shared is absent)")

@@ -52,6 +52,7 @@ __all__ = [
     "ndjson_response",
     "parse_http",
     "read_responses",
+    "record_response_of",
     "response_from_record",
 ]
 
@@ -1183,7 +1184,12 @@ def _ndjson(
 
 def ndjson_response(lineno: int, line: bytes, name: str, options: ReadOptions) -> Response | None:
     """The response of one NDJSON line (``None`` when ``--errors-only`` skips it)."""
-    where, data = ndjson_record(lineno, line, name, options)
+    return record_response_of(*ndjson_record(lineno, line, name, options), options)
+
+
+def record_response_of(where: str, data: Any, options: ReadOptions) -> Response | None:
+    """The response of a parsed record from ``where`` (``None`` when ``--errors-only``
+    skips it)."""
     response = response_from_record(data, where)
     if options.errors_only and response.status < 400:
         return None

@@ -35,6 +35,7 @@ from ._inputs import (
     ndjson_record,
     ndjson_response,
     read_responses,
+    record_response_of,
     response_from_record,
 )
 from ._spec import Spec, load_spec
@@ -194,8 +195,8 @@ def _check_line(
     anything but an object (which ``response_from_record`` refuses in its words)."""
     where, data = ndjson_record(lineno, line, name, job.options)
     if job.options.errors_only or spec is not None or type(data) is not dict:
-        read = response_from_record(data, where)
-        if not (job.options.errors_only and read.status < 400):
+        read = record_response_of(where, data, job.options)
+        if read is not None:  # (None: --errors-only)
             _check_one(parsed(read), job, spec, operation, part)
         return
     _check_one(data, job, spec, operation, part, where)

@@ -9,18 +9,13 @@ traceback only with ``--debug`` or ``ERRSPEC_DEBUG=1``).
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import gc
 import json
 import os
 import sys
-import textwrap
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
-from importlib.abc import Traversable
-from importlib.resources import files
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -37,6 +32,7 @@ from ._defaults import (
     VERBOSITY_FORMATS,
     OpenAPIVersion,
     builtin_ids,
+    data_folder,
 )
 from ._exceptions import ErrspecError
 from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
@@ -45,6 +41,8 @@ from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
 # `--help` load no schema library, no YAML and no envelope (start-up is measured in
 # bench/startup.py).
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from ._config import Config
     from ._detect import Detection
     from ._house import HouseShape
@@ -876,13 +874,9 @@ def _default_spec() -> str:
 
 
 def _rules_pages() -> Traversable | None:
-    """The folder of rule pages: ``errspec/docs/rules`` in an installed wheel (hatchling
-    ``force-include``), else the checkout's ``docs/rules`` beside the package."""
-    packaged = files("errspec").joinpath("docs").joinpath("rules")
-    if packaged.is_dir():
-        return packaged
-    source_tree = Path(__file__).resolve().parent.parent / "docs" / "rules"
-    return source_tree if source_tree.is_dir() else None
+    """The folder of rule pages: ``errspec/docs/rules`` in an installed wheel, else the
+    checkout's ``docs/rules`` beside the package."""
+    return data_folder("docs", "rules")
 
 
 def _rule_list() -> str:
@@ -914,6 +908,8 @@ def rule_command(rule_id: str | None, list_rules: bool) -> None:
         _fail("give a rule ID (`errspec rule --list` lists them)")
     if rule_id not in RULES:
         shown = _one_line(rule_id, 60)
+        import difflib
+
         close = difflib.get_close_matches(rule_id, list(RULES), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         _fail(f"unknown rule {shown!r}{hint} (`errspec rule --list` lists them)")
@@ -1177,6 +1173,8 @@ _REPORTED = {
 
 
 def _summary_text(env: Envelope) -> str:
+    import textwrap
+
     p: Profile = env.profile
     out: list[str] = [f"{p.id} — {p.title}", "", textwrap.fill(p.description, 100), ""]
 
@@ -1366,6 +1364,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def _internal_error(exc: BaseException) -> int:
     """One line saying errspec has a bug (exit 3); the traceback only when asked for."""
     if _debug_wanted():
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
         hint = ""
     else:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -117,11 +116,17 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def _has_section(path: Path) -> bool:
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (its parser is ~2 ms of start-up)
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _has_section(path: Path) -> bool:
+    data = _read_toml(path)
     tool = data.get("tool")
     return isinstance(tool, dict) and "errspec" in tool
 
@@ -141,10 +146,7 @@ def load_config(
         if found is None:
             return Config()
         path = found
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    data = _read_toml(path)
     if path.name == "pyproject.toml" or "tool" in data:
         section = (
             data.get("tool", {}).get("errspec") if isinstance(data.get("tool"), dict) else None

@@ -4,9 +4,11 @@ them from here, so each has one definition."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -16,6 +18,7 @@ __all__ = [
     "SUMMARY_FORMATS",
     "VERBOSITY_FORMATS",
     "builtin_ids",
+    "data_folder",
 ]
 
 #: Largest response body errspec reads (``--max-body``).
@@ -33,13 +36,34 @@ SUMMARY_FORMATS = ("summary", "summary-json")
 VERBOSITY_FORMATS = ("text", "json")
 
 
+def data_folder(*parts: str) -> Traversable | None:
+    """One of errspec's data folders (``schemas``, ``docs/rules``): inside the package in an
+    installed wheel (hatchling ``force-include``), else beside the package in a source
+    checkout; None when neither holds it.
+
+    A package on the file system (nearly always) is read through plain paths, which are
+    ``Traversable``: :mod:`importlib.resources` (and the ``tempfile``, ``zipfile`` and
+    ``random`` it imports, ~10 ms of every start) is only imported for a package that is
+    not on disk, such as one in a zip file."""
+    here = Path(__file__)
+    if here.is_file():
+        package = here.resolve().parent
+        candidates: tuple[Traversable, ...] = (
+            package.joinpath(*parts),
+            package.parent.joinpath(*parts),
+        )
+    else:  # pragma: no cover - errspec imported from a zip file
+        from importlib.resources import files
+
+        candidates = (files("errspec").joinpath(*parts),)
+    return next((folder for folder in candidates if folder.is_dir()), None)
+
+
 def builtin_ids() -> tuple[str, ...]:
     """The built-in envelope ids without loading any envelope: the catalogue's folders
     that hold a profile (the registry checks that a profile's id is its folder's name)."""
-    root = files("errspec").joinpath("schemas")
-    if not root.is_dir():  # a source checkout: the catalogue is beside the package
-        root = Path(__file__).resolve().parent.parent / "schemas"
-    if not root.is_dir():
+    root = data_folder("schemas")
+    if root is None:
         return ()
     return tuple(
         sorted(

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from jsonschema import Draft202012Validator
     from referencing import Registry
 

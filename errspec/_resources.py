@@ -2,7 +2,8 @@
 
 In an installed wheel the catalogue lives in the package as ``errspec/schemas`` (hatchling
 ``force-include``); in a source checkout it is the top-level ``schemas/`` folder beside the
-package. Everything is read through :mod:`importlib.resources` ``Traversable`` objects.
+package (:func:`errspec._defaults.data_folder` finds it). Everything is read through
+``Traversable`` objects (plain paths for a package on disk).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from importlib.abc import Traversable
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._defaults import data_folder
 from ._exceptions import InvalidEnvelopeError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = ["catalogue_root", "read_json", "read_yaml"]
 
@@ -25,12 +27,9 @@ MAX_DATA_FILE_BYTES = 4 * 1024 * 1024
 
 def catalogue_root() -> Traversable:
     """The folder holding ``profile.schema.json`` and one sub-folder per envelope."""
-    packaged = files("errspec").joinpath("schemas")
-    if packaged.is_dir():
-        return packaged
-    source_tree = Path(__file__).resolve().parent.parent / "schemas"
-    if source_tree.is_dir():
-        return source_tree
+    folder = data_folder("schemas")
+    if folder is not None:
+        return folder
     raise InvalidEnvelopeError(  # pragma: no cover - a broken installation
         "errspec's schema catalogue is missing from the installation (errspec/schemas)"
     )

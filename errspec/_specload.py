@@ -24,11 +24,11 @@ How each format is read (the measurements behind the choice are in ``bench/LOADI
   GitHub's 9.9 MB description. Its positions are found when asked for, by a scan of the
   lines that lead there (:mod:`errspec._yamlpos`), checked against the tree at each step;
   where that scan cannot be sure, the strict reader reads the text again for its marks.
-  The strict reader: libyaml's event stream (PyYAML's ``CSafeLoader``, the pure-Python
-  parser when libyaml is missing) feeds a small iterative tree builder that records each
-  key's and item's line and column as it goes. PyYAML's own ``compose``/``construct`` is
-  skipped: it builds a node graph and resolves every scalar in Python, several times
-  slower.
+  The strict reader (:mod:`errspec._yamlstrict`, imported with PyYAML only when it is
+  needed): libyaml's event stream (PyYAML's ``CSafeLoader``, the pure-Python parser when
+  libyaml is missing) feeds a small iterative tree builder that records each key's and
+  item's line and column as it goes. Both readers read a scalar as
+  :mod:`errspec._yamlscalars` says.
 
 YAML semantics are PyYAML's ``SafeLoader`` (YAML 1.1 scalars: ``yes``/``on`` are booleans,
 ``0777`` is octal, ``1_000`` is an integer) with these differences, chosen because an
@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import math
 import os
 import re
 import stat
@@ -74,14 +73,14 @@ from operator import is_
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
-import yaml
-
 from ._exceptions import ErrspecError
 from ._fastjson import fast_json as _fast_json
+from ._index import Index
 from ._inputs import InputError
 from ._pointer import array_index, compile_pointer
 from ._yamlfast import fast_yaml as _fast_yaml
 from ._yamlpos import BlockPositions, Doubt, Lines
+from ._yamlscalars import plain as _plain
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -117,38 +116,6 @@ Format = Literal["json", "yaml"]
 # --- the document -----------------------------------------------------------------------
 
 
-class _Index:
-    """Where the children of every container start in the source."""
-
-    def __init__(self) -> None:
-        # id(mapping) -> (mapping, {key: ordinal}), for the large mappings a lookup passed
-        # through (`paths`, `components/schemas`...): without it each lookup would scan
-        # their keys. The mapping is kept so that its id stays its own.
-        self._ordinals: dict[int, tuple[Any, dict[str, int]]] = {}
-
-    def root(self) -> tuple[int, int]:
-        raise NotImplementedError
-
-    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
-        raise NotImplementedError
-
-    def child(self, node: Any, segment: str) -> tuple[int, Any] | None:
-        """``(ordinal, value)`` of the child a pointer segment names, in source order."""
-        if type(node) is dict:
-            if segment not in node:
-                return None
-            if len(node) <= 16:
-                return list(node).index(segment), node[segment]
-            cached = self._ordinals.get(id(node))
-            if cached is None:
-                cached = self._ordinals[id(node)] = (node, {k: i for i, k in enumerate(node)})
-            return cached[1][segment], node[segment]
-        if type(node) is list:
-            ordinal = array_index(segment, node)  # RFC 6901: no sign, no leading zero
-            return None if ordinal is None else (ordinal, node[ordinal])
-        return None
-
-
 @dataclass(frozen=True, eq=False)
 class Document:
     """A loaded OpenAPI (or Swagger) document.
@@ -162,7 +129,7 @@ class Document:
     format: Format
     data: dict[str, Any]
     version: str | None
-    _index: _Index = field(repr=False)
+    _index: Index = field(repr=False)
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """1-based ``(line, column)`` of what a JSON pointer names, or ``None``.
@@ -211,7 +178,7 @@ def load_document(
     return _parse(Path(path), name, raw, max_depth, max_nodes)
 
 
-class _NoSource(_Index):
+class _NoSource(Index):
     """A document that was never text (a mapping handed to errspec): no positions."""
 
     def root(self) -> tuple[int, int]:
@@ -294,7 +261,7 @@ def _parse(path: Path, name: str, raw: bytes, max_depth: int, max_nodes: int) ->
     text = _decode(raw, name)
     if not first:
         raise InputError(f"{name}: the file is empty")
-    index: _Index
+    index: Index
     fmt: Format = "json"
     if first in (b"{", b"["):
         try:
@@ -445,7 +412,7 @@ _JSON_TOKEN = re.compile(rb"(" + _STRING + rb')(\s*:)?|[\[{\]}]|[^\s,:\[\]{}"]+'
 
 def _load_json(
     raw: bytes, text: str, name: str, max_depth: int, max_nodes: int
-) -> tuple[Any, _Index]:
+) -> tuple[Any, Index]:
     # An upper bound on the node count from the bytes alone: every value but the root
     # follows a '[', '{' or ',', and every key is followed by a ':'. Only a document near
     # the limit pays for an exact count.
@@ -536,7 +503,7 @@ def _json_node_count(raw: bytes) -> int:
     return values + skeleton.count(b":")
 
 
-class _JSONIndex(_Index):
+class _JSONIndex(Index):
     """Positions in a JSON text, found when asked for, by a scan of only what leads there.
 
     Nothing is indexed up front. To place ``/paths/~1pets/get`` the scan reads the root
@@ -670,158 +637,8 @@ def _after_space(text: str, at: int) -> int:
 
 # --- YAML -------------------------------------------------------------------------------
 
-_CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 
-_YAML_TAG = "tag:yaml.org,2002:"
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_MERGE = "tag:yaml.org,2002:merge"
-
-# PyYAML's SafeLoader implicit resolvers (YAML 1.1), minus timestamps.
-_CONSTANTS: dict[str, Any] = {"": None, "~": None, "null": None, "Null": None, "NULL": None}
-_CONSTANTS.update(
-    dict.fromkeys(["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], True)
-    | dict.fromkeys(["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], False)
-)
-_NUMBER_START = frozenset("-+.0123456789")
-_INT_RE = re.compile(
-    r"""[-+]?0b[0-1_]+
-    |[-+]?0[0-7_]+
-    |[-+]?(?:0|[1-9][0-9_]*)
-    |[-+]?0x[0-9a-fA-F_]+
-    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+""",
-    re.X,
-)
-_FLOAT_RE = re.compile(
-    r"""[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN)""",
-    re.X,
-)
-
-
-def _sexagesimal(text: str) -> int:
-    value = 0
-    for part in text.split(":"):
-        value = value * 60 + int(part)
-    return value
-
-
-def _to_int(text: str) -> int:
-    value = text.replace("_", "")
-    sign = -1 if value[0] == "-" else 1
-    if value[0] in "+-":
-        value = value[1:]
-    if value == "0":
-        return 0
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value[0] == "0":
-        return sign * int(value, 8)
-    if ":" in value:
-        return sign * _sexagesimal(value)
-    return sign * int(value)
-
-
-def _to_float(text: str) -> float:
-    value = text.replace("_", "").lower()
-    sign = -1.0 if value[0] == "-" else 1.0
-    if value[0] in "+-":
-        value = value[1:]
-    if value == ".inf":
-        return sign * math.inf
-    if value == ".nan":
-        return math.nan
-    if ":" in value:
-        result = 0.0
-        for part in value.split(":"):
-            result = result * 60 + float(part)
-        return sign * result
-    return sign * float(value)
-
-
-def _plain(text: str) -> Any:
-    """A plain (untagged, unquoted) scalar value read as the tree builder reads it."""
-    value = _CONSTANTS.get(text, text)
-    if value is text and text[:1] in _NUMBER_START:
-        value = _number(text)
-    return value
-
-
-def _number(text: str) -> Any:
-    """A plain scalar starting like a number: the int or float it means, or the text."""
-    if _FLOAT_RE.fullmatch(text):
-        return _to_float(text)
-    if _INT_RE.fullmatch(text):
-        return _to_int(text)
-    return text
-
-
-_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-
-
-def _tagged(text: str, tag: str) -> Any:
-    """A scalar with an explicit tag, constructed as PyYAML's ``SafeConstructor`` does.
-
-    Raises ``LookupError`` for a tag errspec does not accept, ``ValueError`` for text the
-    tag cannot read."""
-    if tag == _STR:
-        return text
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        value = _BOOLS.get(text.lower())
-        if value is None:
-            raise ValueError(text)
-        return value
-    if tag in (_INT, _FLOAT):
-        if not text:
-            raise ValueError(text)
-        return _to_int(text) if tag == _INT else _to_float(text)
-    raise LookupError(tag)
-
-
-def _short(tag: str) -> str:
-    """``tag:yaml.org,2002:binary`` as it is usually written: ``!!binary``."""
-    return "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
-
-
-class _YAMLIndex(_Index):
-    """Positions recorded while building: for each container, keyed by ``id()``, a list
-    holding the container itself (which keeps the id valid) and then one packed
-    ``line << 32 | column`` (0-based) per key or item, in the container's order."""
-
-    def __init__(self, children: dict[int, list[Any]], root: int) -> None:
-        super().__init__()
-        self._children = children
-        self._root = root
-
-    def root(self) -> tuple[int, int]:
-        return _unpack(self._root)
-
-    def locate(self, data: Any, segments: tuple[str, ...]) -> tuple[int, int] | None:
-        node = data
-        packed = self._root
-        for segment in segments:
-            found = self.child(node, segment)
-            if found is None:
-                return None
-            ordinal, child = found
-            packed = self._children[id(node)][ordinal + 1]
-            node = child
-        return _unpack(packed)
-
-
-class _FastYAMLIndex(_Index):
+class _FastYAMLIndex(Index):
     """Positions for a document yaml-rs read (:mod:`errspec._yamlfast`), found when asked
     for by a scan of the text (:class:`~errspec._yamlpos.BlockPositions`). Where that scan
     cannot be sure, the strict reader reads the text again (once) and its index answers
@@ -834,9 +651,9 @@ class _FastYAMLIndex(_Index):
         self._args = (raw, name, max_depth, max_nodes)
         self._lock = threading.Lock()
         self._scan: BlockPositions | None = BlockPositions(raw)
-        self._strict: tuple[Any, _Index] | None = None
+        self._strict: tuple[Any, Index] | None = None
 
-    def _strict_index(self) -> tuple[Any, _Index]:
+    def _strict_index(self) -> tuple[Any, Index]:
         with self._lock:
             self._scan = None
             if self._strict is None:
@@ -869,310 +686,13 @@ class _FastYAMLIndex(_Index):
 _SCAN_DOUBTS = (Doubt, IndexError, ValueError)
 
 
-def _unpack(packed: int) -> tuple[int, int]:
-    return (packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1
+def _load_yaml(raw: bytes, name: str, max_depth: int, max_nodes: int) -> tuple[Any, Index]:
+    """The strict reader's tree and positions (:mod:`errspec._yamlstrict`, imported only
+    when it is needed, with PyYAML); its problems become an InputError naming the file."""
+    from ._yamlstrict import Unreadable, read
 
-
-class _Anchor:
-    __slots__ = ("depth", "nodes", "text", "value")
-
-    def __init__(self, value: Any, nodes: int, depth: int, text: str | None) -> None:
-        self.value = value
-        self.nodes = nodes  # nodes in the anchored subtree, aliases expanded
-        self.depth = depth  # its height: 0 for a scalar, 1 for a flat container
-        self.text = text  # a scalar's source text (for use as a key)
-
-
-class _MergeKey:
-    """Stands for a ``<<`` merge key among a mapping's keys until the mapping is built."""
-
-    def __repr__(self) -> str:  # pragma: no cover - never shown
-        return "<<"
-
-
-_MERGE_KEY: Any = _MergeKey()
-
-
-class _Problem(Exception):
-    """A problem at a packed position, turned into an InputError naming the file."""
-
-    def __init__(self, packed: int, message: str) -> None:
-        super().__init__(message)
-        self.packed = packed
-        self.message = message
-
-
-def _pack(mark: Any) -> int:
-    return int(mark.line) << 32 | int(mark.column)
-
-
-_ROOT, _SEQUENCE, _KEY, _VALUE = 0, 1, 2, 3
-
-
-def _load_yaml(raw: bytes, name: str, max_depth: int, max_nodes: int) -> tuple[Any, _Index]:
-    loader = (_CSafeLoader or yaml.SafeLoader)(raw)
     try:
-        return _build_yaml(loader.get_event, max_depth, max_nodes)
-    except _Problem as exc:
-        _fail(name, _unpack(exc.packed), exc.message)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            problem = f"{problem} ({exc.context})"
-        pos = (mark.line + 1, mark.column + 1) if mark is not None else None
-        _fail(name, pos, f"invalid YAML: {problem}")
-    except yaml.reader.ReaderError as exc:
-        problem = f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
-        _fail(name, _line_col(raw, exc.position), problem)
-    except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
-        _fail(name, None, "invalid YAML: " + " ".join(str(exc).split()))
-    finally:
-        loader.dispose()
-
-
-def _build_yaml(get_event: Callable[[], Any], max_depth: int, max_nodes: int) -> tuple[Any, _Index]:
-    """The tree and its positions from a YAML event stream, without recursion."""
-    scalar_event = yaml.ScalarEvent
-    mapping_start = yaml.MappingStartEvent
-    sequence_start = yaml.SequenceStartEvent
-    alias_event = yaml.AliasEvent
-    container_ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    constants_get = _CONSTANTS.get
-    number_start = _NUMBER_START
-    key_tags = (_STR, _INT, _FLOAT, _BOOL, _NULL, "!")
-
-    children: dict[int, list[Any]] = {}
-    anchors: dict[str, _Anchor] = {}
-    open_anchors: set[str] = set()
-    stack: list[tuple[Any, ...]] = []
-    # The container being filled: its items (key, value, key, value... for a mapping),
-    # the packed positions of its keys or items (slot 0 is for the container), state.
-    items: list[Any] = []
-    marks: list[Any] = [None]
-    state = _ROOT
-    merge = False  # the current mapping has a `<<` key
-    depth = 0  # containers open
-    deepest = 0  # deepest level reached inside the innermost open anchored container
-    nodes = 0
-    root: Any = None
-    root_mark = 0
-    documents = 0
-
-    while True:
-        event = get_event()
-        kind = event.__class__
-        if kind is scalar_event:
-            text = event.value
-            mark = event.start_mark
-            value: Any
-            nodes += 1
-            if nodes > max_nodes:
-                raise _Problem(_pack(mark), f"more than {max_nodes} nodes")
-            if state == _KEY:
-                value = text
-                if text == "<<" or not event.implicit[0]:
-                    value = _special_key(event, merge, key_tags)
-                    merge = merge or value is _MERGE_KEY
-                items.append(value)
-                marks.append(mark.line << 32 | mark.column)
-                state = _VALUE
-            else:
-                if event.implicit[0]:
-                    value = constants_get(text, text)
-                    if value is text and text[0] in number_start:
-                        try:
-                            value = _number(text)
-                        except ValueError as exc:  # e.g. more digits than int() accepts
-                            problem = f"cannot read {text[:20]!r} as a number: {exc}"
-                            raise _Problem(_pack(mark), problem) from None
-                elif event.tag is None or event.tag == "!":
-                    value = text
-                else:
-                    try:
-                        value = _tagged(text, event.tag)
-                    except LookupError:
-                        problem = f"unsupported tag {_short(event.tag)}"
-                        raise _Problem(_pack(mark), problem) from None
-                    except ValueError:
-                        problem = f"{text[:40]!r} is not a valid {_short(event.tag)}"
-                        raise _Problem(_pack(mark), problem) from None
-                if state == _VALUE:
-                    items.append(value)
-                    state = _KEY
-                elif state == _SEQUENCE:
-                    items.append(value)
-                    marks.append(mark.line << 32 | mark.column)
-                else:
-                    root, root_mark = value, mark.line << 32 | mark.column
-            if event.anchor is not None:
-                anchors[event.anchor] = _Anchor(value, 1, 0, text)
-        elif kind is mapping_start or kind is sequence_start:
-            mark = event.start_mark
-            packed = mark.line << 32 | mark.column
-            tag = event.tag
-            if tag is not None and tag != "!" and tag != (_MAP if kind is mapping_start else _SEQ):
-                raise _Problem(packed, f"unsupported tag {_short(tag)}")
-            if state == _KEY:
-                raise _Problem(packed, "a mapping key must be a scalar, not a mapping or sequence")
-            if state == _SEQUENCE:
-                marks.append(packed)
-            elif state == _ROOT:
-                root_mark = packed
-            nodes += 1
-            if nodes > max_nodes:
-                raise _Problem(packed, f"more than {max_nodes} nodes")
-            depth += 1
-            if depth > max_depth:
-                raise _Problem(packed, f"nested more than {max_depth} levels deep")
-            if depth > deepest:
-                deepest = depth
-            anchor = event.anchor
-            stack.append((items, marks, state, merge, anchor, nodes, deepest))
-            if anchor is not None:
-                open_anchors.add(anchor)
-                deepest = depth
-            items, marks, merge = [], [None], False
-            state = _KEY if kind is mapping_start else _SEQUENCE
-        elif kind in container_ends:
-            container: Any
-            if state == _SEQUENCE:
-                container = items
-            elif merge:
-                container, marks = _merge(items, marks, children)
-            else:
-                pairs = iter(items)
-                container = dict(zip(pairs, pairs, strict=False))
-                if 2 * len(container) != len(items):
-                    _duplicate(items, marks)
-            marks[0] = container
-            children[id(container)] = marks
-            items, marks, state, merge, anchor, start_nodes, saved_deepest = stack.pop()
-            if anchor is not None:
-                open_anchors.discard(anchor)
-                height = deepest - depth + 1
-                anchors[anchor] = _Anchor(container, nodes - start_nodes + 1, height, None)
-                deepest = max(deepest, saved_deepest)
-            depth -= 1
-            if state == _VALUE:
-                items.append(container)
-                state = _KEY
-            elif state == _SEQUENCE:
-                items.append(container)
-            else:
-                root = container
-        elif kind is alias_event:
-            mark = event.start_mark
-            packed = mark.line << 32 | mark.column
-            target = _expanded(event.anchor, anchors, open_anchors, packed)
-            nodes += target.nodes
-            _within_limits(target, event.anchor, nodes, depth, max_nodes, max_depth, packed)
-            if depth + target.depth > deepest:
-                deepest = depth + target.depth
-            if state == _KEY:
-                if target.text is None:
-                    problem = "a mapping key must be a scalar, not a mapping or sequence"
-                    raise _Problem(packed, problem)
-                items.append(target.text)
-                marks.append(packed)
-                state = _VALUE
-            elif state == _VALUE:
-                items.append(target.value)
-                state = _KEY
-            elif state == _SEQUENCE:
-                items.append(target.value)
-                marks.append(packed)
-            else:
-                root, root_mark = target.value, packed
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _Problem(
-                    _pack(event.start_mark), "a second YAML document in the same file (---)"
-                )
-        elif kind is yaml.StreamEndEvent:
-            break
-    return root, _YAMLIndex(children, root_mark)
-
-
-def _special_key(event: Any, merge: bool, key_tags: tuple[str, ...]) -> Any:
-    """A mapping key that is not a plain string: the merge key ``<<`` (plain, or tagged
-    ``!!merge``; at most one per mapping, errspec's reading of the merge-key spec), or a
-    tagged key (only the scalar tags a JSON key can come from)."""
-    text, tag, mark = event.value, event.tag, event.start_mark
-    if event.implicit[0]:
-        is_merge = text == "<<"
-    elif tag is not None and tag not in key_tags:
-        if tag != _MERGE or text != "<<":
-            raise _Problem(_pack(mark), f"unsupported tag {_short(tag)} on a key")
-        is_merge = True
-    else:
-        return text
-    if not is_merge:
-        return text
-    if merge:
-        raise _Problem(_pack(mark), "duplicate merge key <<")
-    return _MERGE_KEY
-
-
-def _expanded(
-    alias: str, anchors: dict[str, _Anchor], open_anchors: set[str], packed: int
-) -> _Anchor:
-    """The anchored node an alias names; an alias to a node still open (one that contains
-    the alias) or to no anchor is an input error."""
-    target = anchors.get(alias)
-    if target is None:
-        if alias in open_anchors:
-            raise _Problem(packed, f"alias *{alias} refers to a node that contains it")
-        raise _Problem(packed, f"undefined alias *{alias}")
-    return target
-
-
-def _within_limits(
-    target: _Anchor, alias: str, nodes: int, depth: int, max_nodes: int, max_depth: int, packed: int
-) -> None:
-    """An alias bomb stops here: every alias counts the nodes and depth it expands to."""
-    if nodes > max_nodes:
-        raise _Problem(packed, f"more than {max_nodes} nodes once aliases are expanded (*{alias})")
-    if depth + target.depth > max_depth:
-        raise _Problem(packed, f"nested more than {max_depth} levels deep through alias *{alias}")
-
-
-def _duplicate(items: list[Any], marks: list[Any]) -> None:
-    seen: set[str] = set()
-    for ordinal, key in enumerate(items[::2]):
-        if key in seen:
-            raise _Problem(marks[ordinal + 1], f"duplicate key {key!r}")
-        seen.add(key)
-
-
-def _merge(
-    items: list[Any], marks: list[Any], children: dict[int, list[Any]]
-) -> tuple[dict[str, Any], list[Any]]:
-    """A mapping with ``<<`` merge keys, built as PyYAML's ``flatten_mapping`` builds it:
-    the merged pairs first (for ``<<: [*a, *b]``, those of ``b`` then those of ``a``), then
-    the mapping's own, a later pair replacing the value of an earlier one with its key."""
-    pairs: list[tuple[str, Any, int]] = []
-    own: list[tuple[str, Any, int]] = []
-    for ordinal in range(0, len(items), 2):
-        key, value = items[ordinal], items[ordinal + 1]
-        packed = marks[ordinal // 2 + 1]
-        if key is not _MERGE_KEY:
-            own.append((key, value, packed))
-            continue
-        sources = value if type(value) is list else [value]
-        if not all(type(source) is dict for source in sources):
-            raise _Problem(packed, "a merge key << takes a mapping or a list of mappings")
-        for source in reversed(sources):
-            positions = children[id(source)]
-            pairs.extend((k, v, positions[i + 1]) for i, (k, v) in enumerate(source.items()))
-    seen: set[str] = set()
-    for key, _, packed in own:
-        if key in seen:
-            raise _Problem(packed, f"duplicate key {key!r}")
-        seen.add(key)
-    result: dict[str, tuple[Any, int]] = {}
-    for key, value, packed in chain(pairs, own):
-        result[key] = (value, packed)
-    container = {key: value for key, (value, _) in result.items()}
-    return container, [None, *(packed for _, packed in result.values())]
+        return read(raw, max_depth, max_nodes)
+    except Unreadable as exc:
+        position = exc.position if exc.offset is None else _line_col(raw, exc.offset)
+        _fail(name, position, exc.problem)

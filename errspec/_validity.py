@@ -13,7 +13,6 @@ import importlib.util
 import json
 import re
 from collections.abc import Iterator
-from importlib.resources import files
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,8 @@ def _oas_schema_text(key: str) -> str:
         path = Path(folder).joinpath(*parts)
         if path.is_file():
             return path.read_text(encoding="utf-8")
+    from importlib.resources import files
+
     return files("openapi_spec_validator").joinpath(*parts).read_text(encoding="utf-8")
 
 

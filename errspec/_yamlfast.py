@@ -1,6 +1,6 @@
 """YAML read by yaml-rs where it gives exactly the tree errspec's strict reader gives.
 
-errspec's strict YAML reader (``_specload._load_yaml``: libyaml's event stream and a tree
+errspec's strict YAML reader (:mod:`errspec._yamlstrict`: libyaml's event stream and a tree
 builder in Python) spends most of its time creating one Python event and two marks per
 node: ~0.9 s for GitHub's REST description as YAML (9.9 MB), where yaml-rs (Rust, built on
 saphyr) builds the tree in ~0.2 s. :func:`fast_yaml` vouches for yaml-rs's tree or returns

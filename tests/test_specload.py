@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from errspec import _specload as specload
+from errspec import _yamlstrict as yamlstrict
 from errspec._inputs import InputError
 from errspec._pointer import join
 from errspec._specload import (
@@ -197,12 +198,12 @@ def yaml_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 def test_yaml_fixture_positions_match_the_composer(tmp_path: Path, yaml_reader: str) -> None:
     path = write(tmp_path, "openapi.yaml", YAML_SPEC)
     doc = load_document(path)
-    assert isinstance(doc._index, specload._YAMLIndex)  # an explicit key: the strict reader
+    assert isinstance(doc._index, yamlstrict.YAMLIndex)  # an explicit key: the strict reader
     assert assert_positions_match_composer(doc, path.read_bytes()) > 30
     # without it, the fast path reads the fixture (unless it is switched off)
     path = write(tmp_path, "plain.yaml", YAML_SPEC.replace("- ? explicit\n    : key", "- a: key"))
     doc = load_document(path)
-    assert isinstance(doc._index, specload._YAMLIndex) == (yaml_reader == "strict")
+    assert isinstance(doc._index, yamlstrict.YAMLIndex) == (yaml_reader == "strict")
     assert assert_positions_match_composer(doc, path.read_bytes()) > 30
 
 
@@ -212,9 +213,9 @@ def test_without_libyaml_the_pure_python_parser_gives_the_same(
     path = write(tmp_path, "openapi.yaml", YAML_SPEC)
     monkeypatch.setattr(specload, "_fast_yaml", lambda *args: None)  # the strict reader only
     with_libyaml = load_document(path)
-    monkeypatch.setattr(specload, "_CSafeLoader", None)
+    monkeypatch.setattr(yamlstrict, "_CSafeLoader", None)
     pure = load_document(path)
-    assert isinstance(pure._index, specload._YAMLIndex)
+    assert isinstance(pure._index, yamlstrict.YAMLIndex)
     assert pure.data == with_libyaml.data
     assert assert_positions_match_composer(pure, path.read_bytes()) > 30
     bad = write(tmp_path, "bad.yaml", "a: b: c\n")

@@ -27,9 +27,10 @@ from hypothesis import strategies as st
 from errspec import _specload as specload
 from errspec._inputs import InputError
 from errspec._pointer import compile_pointer
-from errspec._specload import _FastYAMLIndex, _load_yaml, _plain, load_document
+from errspec._specload import _FastYAMLIndex, _load_yaml, load_document
 from errspec._yamlfast import fast_yaml
 from errspec._yamlpos import BlockPositions, Doubt
+from errspec._yamlscalars import plain as _plain
 
 from .conftest import SHARED
 from .test_specload import composer_positions, load_isolated

@@ -192,11 +192,41 @@ def _children(shape: Shape, root: str) -> dict[str, set[str]]:
     """The members directly under ``root`` (``""``: the top) with their types."""
     depth = root.count("/") + 1
     prefix = root + "/"
-    return {
-        p[len(prefix) :]: shape.types.get(p, set())
-        for p in sorted(shape.paths)  # a set: sorted, so the output is the same every run
-        if p.startswith(prefix) and p.count("/") == depth and "*" not in p[len(prefix) :]
-    }
+    cut = len(prefix)
+    under = [
+        p
+        for p in shape.paths
+        if p.startswith(prefix) and p.count("/") == depth and "*" not in p[cut:]
+    ]
+    under.sort()  # a set: sorted, so the output is the same every run
+    types = shape.types
+    return {p[cut:]: types.get(p, set()) for p in under}
+
+
+class _PerShape:
+    """:func:`root_of` and :func:`_children` asked once per shape within one inference:
+    responses that ``$ref`` one schema share its shape object (GitHub's description: 1,856
+    error responses, a few dozen shapes). The answers are read, never changed."""
+
+    def __init__(self) -> None:
+        self._roots: dict[int, str] = {}
+        self._children: dict[tuple[int, str], dict[str, set[str]]] = {}
+        self._kept: list[Shape] = []  # the shapes keyed by id() stay alive while kept
+
+    def root(self, shape: Shape) -> str:
+        found = self._roots.get(id(shape))
+        if found is None:
+            self._kept.append(shape)
+            found = self._roots[id(shape)] = root_of(shape)
+        return found
+
+    def children(self, shape: Shape, root: str) -> dict[str, set[str]]:
+        key = (id(shape), root)
+        found = self._children.get(key)
+        if found is None:
+            self._kept.append(shape)
+            found = self._children[key] = _children(shape, root)
+        return found
 
 
 def root_of(shape: Shape) -> str:
@@ -272,7 +302,8 @@ def infer_house(observations: Sequence[Observation]) -> HouseShape | None:
     if not seen:
         return None
     total = len(seen)
-    roots = Counter(root_of(o.shape) for o in seen)
+    per_shape = _PerShape()
+    roots = Counter(per_shape.root(o.shape) for o in seen)
     root, root_count = roots.most_common(1)[0]
     counts: Counter[str] = Counter()
     required: Counter[str] = Counter()
@@ -281,9 +312,9 @@ def infer_house(observations: Sequence[Observation]) -> HouseShape | None:
     constants: set[str] = set()  # members whose schema is one value (`enum: [error]`)
     order: dict[str, int] = {}
     for o in seen:
-        if root_of(o.shape) != root:
+        if per_shape.root(o.shape) != root:
             continue
-        for name, kinds in _children(o.shape, root).items():
+        for name, kinds in per_shape.children(o.shape, root).items():
             path = f"{root}/{name}"
             counts[name] += 1
             required[name] += path in o.shape.required
@@ -351,13 +382,13 @@ def infer_house(observations: Sequence[Observation]) -> HouseShape | None:
         for name in (n for n in counts if 2 * counts[n] > total and "array" in types[n]):
             items: set[str] = set()
             for o in seen:
-                items.update(_children(o.shape, f"{root}/{name}/*"))
+                items.update(per_shape.children(o.shape, f"{root}/{name}/*"))
             said = next((m for m in MESSAGE_NAMES if m in items), None)
             if said is not None:
                 message = f"{_join(root, name)}/*/{escape(said)}"
                 break
 
-    field_errors = _field_errors(seen, root, counts, types)
+    field_errors = _field_errors(seen, root, counts, types, per_shape)
 
     members = tuple(
         sorted(
@@ -373,7 +404,8 @@ def infer_house(observations: Sequence[Observation]) -> HouseShape | None:
     used_by = sum(
         1
         for o in seen
-        if root_of(o.shape) == root and all(n in _children(o.shape, root) for n in common)
+        if per_shape.root(o.shape) == root
+        and all(n in per_shape.children(o.shape, root) for n in common)
     )
     media = Counter(o.media for o in seen).most_common(1)[0][0]
     statuses = sorted(
@@ -433,7 +465,11 @@ def _type_list(kinds: set[str]) -> tuple[str, ...]:
 
 
 def _field_errors(
-    seen: Sequence[Observation], root: str, counts: Counter[str], types: dict[str, set[str]]
+    seen: Sequence[Observation],
+    root: str,
+    counts: Counter[str],
+    types: dict[str, set[str]],
+    per_shape: _PerShape,
 ) -> dict[str, str] | None:
     for name in FIELD_ERROR_NAMES:
         if not counts[name]:
@@ -442,7 +478,7 @@ def _field_errors(
         if "array" in types[name]:
             items: set[str] = set()
             for o in seen:
-                items.update(_children(o.shape, f"{root}/{name}/*"))
+                items.update(per_shape.children(o.shape, f"{root}/{name}/*"))
             field = next((k for k in _FIELD_KEYS if k in items), None)
             said = next((k for k in _ITEM_MESSAGES if k in items), None)
             if field is None or said is None:
@@ -464,8 +500,8 @@ def _field_errors(
             # `{"errors": {"name": {"_errors": [{"code", "message"}]}}}`).
             said = ""
             for o in seen:
-                for child, kinds in _children(o.shape, f"{root}/{name}").items():
-                    inner = _children(o.shape, f"{root}/{name}/{child}/*")
+                for child, kinds in per_shape.children(o.shape, f"{root}/{name}").items():
+                    inner = per_shape.children(o.shape, f"{root}/{name}/{child}/*")
                     found = next((k for k in _ITEM_MESSAGES if k in inner), None)
                     if "array" in kinds and found is not None and not said:
                         said = f"/{escape(child)}/*/{escape(found)}"

@@ -187,48 +187,6 @@ def _order(f: Finding) -> tuple[int, int, str]:
 # --- the spec's envelope ---------------------------------------------------------------------
 
 
-def _media(er: _ErrorResponse) -> list[tuple[str, _Ref]]:
-    """(media type, media-type object) pairs of a response (OpenAPI 3) or a Swagger 2 view."""
-    node = er.response.node
-    content = node.get("content")
-    out: list[tuple[str, _Ref]] = []
-    if isinstance(content, Mapping):
-        for media, obj in content.items():
-            if isinstance(obj, Mapping):
-                out.append(
-                    (
-                        str(media).split(";")[0].strip().lower(),
-                        _Ref(
-                            er.response.doc, f"{er.response.pointer}/content/{escape(media)}", obj
-                        ),
-                    )
-                )
-    elif "schema" in node:  # Swagger 2.0: the media type comes from `produces`
-        produces = er.produces
-        out.append(
-            (
-                produces,
-                _Ref(
-                    er.response.doc,
-                    er.response.pointer,
-                    {
-                        "schema": node["schema"],
-                        **(
-                            {
-                                "examples": {
-                                    k: {"value": v} for k, v in node.get("examples", {}).items()
-                                }
-                            }
-                            if isinstance(node.get("examples"), Mapping)
-                            else {}
-                        ),
-                    },
-                ),
-            )
-        )
-    return out
-
-
 #: The shape of a schema is the recognizer's (:mod:`errspec._recognize`); ``nodes`` maps
 #: each member path to the schema node (a ``_Ref``) that declares it.
 _Shape = Shape
@@ -340,7 +298,7 @@ def _match(plan: Plan, shape: _Shape, media: str, plans: list[Plan] | None = Non
 def _fit(linter: _Linter, er: _ErrorResponse, plan: Plan, plans: list[Plan] | None = None) -> float:
     """How well the response's best-fitting JSON schema fits one envelope."""
     best = 0.0
-    for media, obj in _media(er):
+    for media, obj in er.media:
         schema = obj.node.get("schema")
         if isinstance(schema, Mapping):
             shape = _shape(linter, _Ref(obj.doc, f"{obj.pointer}/schema", schema))
@@ -349,7 +307,7 @@ def _fit(linter: _Linter, er: _ErrorResponse, plan: Plan, plans: list[Plan] | No
 
 
 def _has_schema(er: _ErrorResponse) -> bool:
-    return any(isinstance(obj.node.get("schema"), Mapping) for _, obj in _media(er))
+    return any(isinstance(obj.node.get("schema"), Mapping) for _, obj in er.media)
 
 
 def _claim(linter: _Linter, er: _ErrorResponse, plans: list[Plan]) -> tuple[Plan | None, float]:
@@ -358,7 +316,7 @@ def _claim(linter: _Linter, er: _ErrorResponse, plans: list[Plan]) -> tuple[Plan
     by_id = {p.id: p for p in plans}
     best: tuple[Plan | None, float] = (None, 0.0)
     closest = 0.0
-    for media, obj in _media(er):
+    for media, obj in er.media:
         schema = obj.node.get("schema")
         if not isinstance(schema, Mapping):
             continue
@@ -418,7 +376,7 @@ def _unrecognised(linter: _Linter, responses: list[_ErrorResponse], plan: Plan) 
     is an ``envelope-schema`` finding, once per schema."""
     judged: set[tuple[int, str, str]] = set()
     for er in responses:
-        for media, obj in _media(er):
+        for media, obj in er.media:
             schema = obj.node.get("schema")
             if not isinstance(schema, Mapping) or not is_json_media_type(media):
                 continue
@@ -444,7 +402,7 @@ def _unrecognised(linter: _Linter, responses: list[_ErrorResponse], plan: Plan) 
 
 def _observed(linter: _Linter, er: _ErrorResponse) -> tuple[Observation, _Ref] | None:
     """The shape of a response's first JSON schema, as an :class:`Observation`."""
-    for media, obj in _media(er):
+    for media, obj in er.media:
         schema = obj.node.get("schema")
         if isinstance(schema, Mapping) and is_json_media_type(media):
             ref = _Ref(obj.doc, f"{obj.pointer}/schema", schema)
@@ -602,7 +560,7 @@ def _response_rules(linter: _Linter, er: _ErrorResponse, envelope: Envelope | No
         return
     plan = plan_for(envelope, linter.options.strict)
     env_id = envelope.id
-    media_pairs = _media(er)
+    media_pairs = er.media
     json_media = [(m, o) for m, o in media_pairs if is_json_media_type(m)]
     if media_pairs and not json_media:
         linter.add(
@@ -789,7 +747,7 @@ def _schema_statuses(linter: _Linter) -> dict[tuple[int, str], set[int | None]]:
     if linter.schema_statuses is None:
         linter.schema_statuses = {}
         for er in linter.responses:
-            for _media_type, obj in _media(er):
+            for _media_type, obj in er.media:
                 schema = obj.node.get("schema")
                 if not isinstance(schema, Mapping):
                     continue

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,6 +74,30 @@ class _ErrorResponse:
     secured: bool
     status: int | None  # the numeric status, when the key is one
     produces: str = "application/json"  # Swagger 2.0: the operation's (or document's) type
+
+    @cached_property
+    def media(self) -> tuple[tuple[str, _Ref], ...]:
+        """(media type, media-type object) pairs of the response (OpenAPI 3) or a Swagger 2
+        view; read once (several rules ask)."""
+        doc, pointer, node = self.response.doc, self.response.pointer, self.response.node
+        content = node.get("content")
+        if isinstance(content, Mapping):
+            return tuple(
+                (
+                    str(media).split(";")[0].strip().lower(),
+                    _Ref(doc, f"{pointer}/content/{escape(media)}", obj),
+                )
+                for media, obj in content.items()
+                if isinstance(obj, Mapping)
+            )
+        if "schema" not in node:
+            return ()
+        # Swagger 2.0: the media type comes from `produces`, the examples are by media type
+        view: dict[str, Any] = {"schema": node["schema"]}
+        examples = node.get("examples")
+        if isinstance(examples, Mapping):
+            view["examples"] = {k: {"value": v} for k, v in examples.items()}
+        return ((self.produces, _Ref(doc, pointer, view)),)
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,6 @@ def test_corpus_schema_examples_are_recognised_as_lint_recognises_the_schema(nam
     from errspec._lint import (
         LintOptions,
         _Linter,
-        _media,
         _plans,
         _recognition,
         _Ref,
@@ -298,7 +297,7 @@ def test_corpus_schema_examples_are_recognised_as_lint_recognises_the_schema(nam
     judged: set[tuple[int, str, str]] = set()
     disagreements = []
     for er in linter.error_responses():
-        for media, obj in _media(er):
+        for media, obj in er.media:
             schema = obj.node.get("schema")
             if not isinstance(schema, dict) or "json" not in media:
                 continue

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from ._check import check_response, is_valid, iter_findings
     from ._components import OPENAPI_VERSIONS, components_document, components_yaml
     from ._detect import Detection, detect
-    from ._exceptions import ErrspecError, InvalidEnvelopeError, UnknownEnvelopeError
+    from ._exceptions import ErrspecError, InputError, InvalidEnvelopeError, UnknownEnvelopeError
     from ._findings import RULES, Finding, Report, Rule, Severity
     from ._http import NO_BODY, HTTPResponse, Response
-    from ._inputs import InputError, ReadOptions, read_responses
+    from ._inputs import ReadOptions, read_responses
     from ._lint import lint
     from ._produce import ErrorInfo, FieldError, parse, render, retry_delay
     from ._profile import (
@@ -64,7 +64,7 @@ _LAZY: dict[str, str] = {
     "Finding": "._findings",
     "HTTPResponse": "._http",
     "HeaderSpec": "._profile",
-    "InputError": "._inputs",
+    "InputError": "._exceptions",
     "InvalidEnvelopeError": "._exceptions",
     "NO_BODY": "._http",
     "OPENAPI_VERSIONS": "._components",

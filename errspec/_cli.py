@@ -34,7 +34,7 @@ from ._defaults import (
     builtin_ids,
     data_folder,
 )
-from ._exceptions import ErrspecError
+from ._exceptions import ErrspecError, InputError
 from ._findings import RULES, SEVERITIES, Report, Severity, rule_help_url
 
 # Everything else is imported by the command that needs it: `errspec --version` and
@@ -246,7 +246,7 @@ def _house_of_response(path: Path) -> HouseShape:
     `errspec check` reads a record: strict JSON, bounded, one line on bad input."""
     from ._house import infer_from_body
     from ._http import is_json_media_type
-    from ._inputs import InputError, _load_json_document, check_path, response_from_record
+    from ._inputs import _load_json_document, check_path, response_from_record
 
     check_path(str(path))
     if path.stat().st_size > DEFAULT_MAX_BODY:
@@ -337,7 +337,7 @@ def _envelope_option(ctx: click.Context, param: click.Parameter, value: str) -> 
 
 def _input_names(paths: tuple[str, ...]) -> tuple[str, ...]:
     """The inputs, each checked before any is read (a bad path fails before output)."""
-    from ._inputs import InputError, check_path
+    from ._inputs import check_path
 
     names = paths or ("-",)
     for name in names:
@@ -678,7 +678,6 @@ def _render_parts(
     """Output of ``check --jobs N``: the workers' parts in input order. An input error a
     part ends with is raised right after the reports before it, where one process would
     raise it (the output stops there the same way). Whether a report fails."""
-    from ._inputs import InputError
     from ._reporters import summary_output
     from ._scale import checked_in_parallel
     from ._summary import Summary
@@ -797,7 +796,6 @@ def lint_command(
     from ._config import write_baseline as save_baseline
     from ._lint import lint_spec, options_for
     from ._reporters import summary_output
-    from ._summary import Summary
 
     started = time.perf_counter()
     try:
@@ -829,6 +827,8 @@ def lint_command(
         count = save_baseline(write_baseline, (f for r in reports for f in r.findings))
         click.echo(f"wrote {write_baseline} ({count} findings)", err=True)
     if fmt in SUMMARY_FORMATS:
+        from ._summary import Summary
+
         _echo(summary_output(fmt, Summary(_max_examples(max_examples)).add_all(reports)))
     else:
         _render(fmt, reports, quiet=quiet, statistics=statistics)
@@ -841,8 +841,6 @@ def lint_command(
 def _spec_input(name: str, stdin_filename: str | None) -> Any:
     """A SPEC argument as lint takes it: a path, or for `-` the document on standard input
     (bounded like a file), named by --stdin-filename."""
-    from ._inputs import InputError
-
     if name != "-":
         return name
     from ._specload import DEFAULT_MAX_BYTES, parse_document
@@ -858,8 +856,6 @@ def _spec_input(name: str, stdin_filename: str | None) -> Any:
 
 
 def _default_spec() -> str:
-    from ._inputs import InputError
-
     for name in (
         "openapi.yaml",
         "openapi.yml",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ._exceptions import InputError
 from ._findings import RULES, Finding, Report, Severity
-from ._inputs import InputError
 from ._pointer import compile_pointer, values
 
 __all__ = [

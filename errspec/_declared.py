@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Any
 from urllib.parse import quote
 
-from ._inputs import InputError
+from ._exceptions import InputError
 from ._linter import LintOptions, _Linter, _RefProblem
 from ._refs import document_uri
 from ._specload import Document

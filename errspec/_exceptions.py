@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ErrspecError", "InvalidEnvelopeError", "UnknownEnvelopeError"]
+__all__ = ["ErrspecError", "InputError", "InvalidEnvelopeError", "UnknownEnvelopeError"]
 
 
 class ErrspecError(Exception):
@@ -10,6 +10,11 @@ class ErrspecError(Exception):
 
     ``str(error)`` is always one line fit to show a user.
     """
+
+
+class InputError(ErrspecError):
+    """An input errspec cannot read (a response, a record, a spec, a configuration file):
+    one line, exit code 2."""
 
 
 class UnknownEnvelopeError(ErrspecError, LookupError):
@@ -26,5 +31,5 @@ class InvalidEnvelopeError(ErrspecError, ValueError):
 
 
 # Tracebacks and reprs name the public classes (errspec.InputError, not errspec._inputs…).
-for _cls in (ErrspecError, UnknownEnvelopeError, InvalidEnvelopeError):
+for _cls in (ErrspecError, InputError, UnknownEnvelopeError, InvalidEnvelopeError):
     _cls.__module__ = "errspec"

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from ._defaults import DEFAULT_MAX_BODY
-from ._exceptions import ErrspecError
+from ._exceptions import InputError
 from ._http import (
     NO_BODY,
     Response,
@@ -72,13 +72,6 @@ MAX_HEADERS = 1000
 MAX_CHUNKS = 1_000_000
 MAX_CODINGS = 4
 _CHUNK = 1 << 16  # bytes read (or inflated) at a time
-
-
-class InputError(ErrspecError):
-    """An input errspec cannot read as responses: one line, exit code 2."""
-
-
-InputError.__module__ = "errspec"  # tracebacks name the public class
 
 
 @dataclass(frozen=True)

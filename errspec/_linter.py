@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._exceptions import InputError
 from ._findings import RULES, Finding, Severity
 from ._http import status_of
-from ._inputs import InputError
 from ._pointer import escape
 from ._recognize import Shape
 from ._refs import RefTarget, judge_ref, lookup, quote_ref

@@ -27,15 +27,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_from_bytes
 
 import click
 
 from .__about__ import __version__
-from ._defaults import SUMMARY_FORMATS, VERBOSITY_FORMATS
+from ._defaults import DEFAULT_MAX_EXAMPLES, SUMMARY_FORMATS, VERBOSITY_FORMATS
 from ._findings import RULES, Finding, Report, no_surrogates, printable, rule_help_url
-from ._summary import DEFAULT_MAX_EXAMPLES, Summary
+
+if TYPE_CHECKING:  # the summary formats import it when they run
+    from ._summary import Summary
 
 __all__ = [
     "FORMAT_VERSION",
@@ -546,6 +548,8 @@ def render_summary(
 ) -> Iterator[str]:
     """``--format summary``: counts per envelope x status x rule (and per operation), the
     first sources of each rule, totals and rates; memory flat in the number of reports."""
+    from ._summary import Summary
+
     return summary_output("summary", Summary(max_examples).add_all(reports))
 
 
@@ -553,6 +557,8 @@ def render_summary_json(
     reports: Iterable[Report], *, max_examples: int = DEFAULT_MAX_EXAMPLES
 ) -> Iterator[str]:
     """``--format summary-json``: the summary as one JSON document."""
+    from ._summary import Summary
+
     return summary_output("summary-json", Summary(max_examples).add_all(reports))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ._inputs import InputError
+from ._exceptions import InputError
 from ._pointer import escape
 from ._specload import Document
 

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from ._declared import DeclaredSchemas, fast_valid
+from ._exceptions import InputError
 from ._findings import Finding
 from ._http import Response, is_json_media_type
 from ._http import media_type as _media_type
-from ._inputs import InputError
 from ._jsondata import TOO_DEEP
 from ._linter import LintOptions, _Linter, _Ref
 from ._pointer import escape, join

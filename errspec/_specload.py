@@ -73,10 +73,9 @@ from operator import is_
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
-from ._exceptions import ErrspecError
+from ._exceptions import ErrspecError, InputError
 from ._fastjson import fast_json as _fast_json
 from ._index import Index
-from ._inputs import InputError
 from ._pointer import array_index, compile_pointer
 from ._yamlfast import fast_yaml as _fast_yaml
 from ._yamlpos import BlockPositions, Doubt, Lines

@@ -71,7 +71,6 @@ class Plan:
         self.envelope = envelope
         self.strict = strict
         self.id = envelope.id
-        self._fast_is_valid = envelope.fast_is_valid
         self.media_types = frozenset(p.media_types)
         self.media_level: Severity = p.media_type_level
         self.echo = None if p.status_echo is None else compile_pointer(p.status_echo.pointer)
@@ -122,7 +121,7 @@ class Plan:
         limit), the body counts as not valid and :func:`~errspec._rules.schema_findings`
         says why."""
         try:
-            return bool(self._fast_is_valid(body))
+            return bool(self.envelope.fast_is_valid(body))
         except ValueError:
             pass
         try:

@@ -72,19 +72,24 @@ class Envelope:
     sources: Schemas = field(repr=False)
     builtin: bool = True
 
-    fast_is_valid: Callable[[Any], bool] = field(init=False, repr=False)
-
     def __post_init__(self) -> None:
-        # Compiled once per envelope and kept: building a validator costs far more than
-        # using one (see DESIGN.md, "Known traps"). `format` is an annotation here (the
-        # 2020-12 default) in both validators, so they always agree.
-        fast = _fast_validator(self.schema, self.sources)
-        object.__setattr__(self, "_fast", fast)
-        object.__setattr__(
-            self,
-            "fast_is_valid",
-            fast.is_valid if fast is not None else (lambda body: self.validator.is_valid(body)),
-        )
+        if not self.builtin:
+            _ = self._fast  # a user's schema that cannot compile fails when it is loaded
+
+    # Compiled once per envelope and kept: building a validator costs far more than using
+    # one (see DESIGN.md, "Known traps"); built-in ones on first use, so that a run that
+    # validates against one envelope compiles one. `format` is an annotation here (the
+    # 2020-12 default) in both validators, so they always agree.
+    @cached_property
+    def _fast(self) -> Any:
+        """jsonschema-rs's validator, or ``None`` where it cannot be built."""
+        return _fast_validator(self.schema, self.sources)
+
+    @cached_property
+    def fast_is_valid(self) -> Callable[[Any], bool]:
+        """Whether a body is valid, by jsonschema-rs (jsonschema where it is missing)."""
+        fast = self._fast
+        return fast.is_valid if fast is not None else (lambda body: self.validator.is_valid(body))
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -101,7 +106,7 @@ class Envelope:
 
     def fast_error_count(self, body: Any) -> int:
         """How many schema errors ``body`` has (detection uses it to rank near misses)."""
-        fast = getattr(self, "_fast", None)
+        fast = self._fast
         errors = fast.iter_errors(body) if fast is not None else self.validator.iter_errors(body)
         return sum(1 for _ in errors)
 
@@ -170,6 +175,14 @@ class Schemas:
         return Schemas({**self.by_id, str(schema["$id"]): schema})
 
     @cached_property
+    def rs_registry(self) -> Any:
+        """The schemas as a ``jsonschema_rs.Registry``, built once for every validator."""
+        import jsonschema_rs
+
+        resources = [(uri, dict(contents)) for uri, contents in self.by_id.items()]
+        return jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
+
+    @cached_property
     def registry(self) -> Registry[Any]:
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
@@ -188,12 +201,10 @@ def _fast_validator(schema: Mapping[str, Any], sources: Schemas) -> Any:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
         return None
-    resources = [(uri, dict(contents)) for uri, contents in sources.by_id.items()]
     try:
-        rs_registry = jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
         return jsonschema_rs.validator_for(
             dict(schema),
-            registry=rs_registry,
+            registry=sources.rs_registry,
             validate_formats=False,
             retriever=_refuse_retrieval,
         )

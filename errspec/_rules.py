@@ -761,7 +761,7 @@ def schema_findings(ctx: Context) -> Iterator[Finding]:
 
 def _fast_schema_findings(ctx: Context, deep: bool) -> Iterator[Finding]:
     """envelope-schema findings from jsonschema-rs's errors, worded as errspec words them."""
-    fast = getattr(ctx.plan.envelope, "_fast", None)
+    fast = ctx.plan.envelope._fast
     try:
         errors = [] if fast is None else list(fast.iter_errors(ctx.body))
         found = [(join(e.instance_path), _fast_message(e)) for e in errors]

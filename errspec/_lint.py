@@ -23,11 +23,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import Baseline, Config, apply_config, ignored
 from ._findings import Finding, Report, Severity
-from ._house import HouseShape, Observation, infer_house, root_of
 from ._http import is_json_media_type
 from ._jsondata import number_text
 from ._linter import LintOptions, _ErrorResponse, _Linter, _list, _Ref
@@ -46,6 +45,11 @@ from ._registry import Envelope, get_envelope
 from ._rules import echo_status
 from ._specload import Document, load_document
 from ._validity import _full_validation, _validity
+
+# The house shape (errspec._house) is imported by what uses it: a spec whose responses an
+# envelope claims never needs it.
+if TYPE_CHECKING:
+    from ._house import HouseShape, Observation
 
 __all__ = ["LintOptions", "infer_from_spec", "lint_spec", "spec_observations"]
 _LEAK_MEMBERS = frozenset(
@@ -402,6 +406,8 @@ def _unrecognised(linter: _Linter, responses: list[_ErrorResponse], plan: Plan) 
 
 def _observed(linter: _Linter, er: _ErrorResponse) -> tuple[Observation, _Ref] | None:
     """The shape of a response's first JSON schema, as an :class:`Observation`."""
+    from ._house import Observation
+
     for media, obj in er.media:
         schema = obj.node.get("schema")
         if isinstance(schema, Mapping) and is_json_media_type(media):
@@ -437,6 +443,8 @@ def spec_observations(path: str | Path, options: LintOptions | None = None) -> l
 def infer_from_spec(path: str | Path, options: LintOptions | None = None) -> HouseShape:
     """The house shape of a spec's error responses (their JSON schemas, as lint reads
     them); :class:`ValueError` when none declares a schema with members."""
+    from ._house import infer_house
+
     house = infer_house(spec_observations(path, options))
     if house is None:
         raise ValueError(f"{path}: no error response declares a JSON schema with members")
@@ -453,6 +461,8 @@ def _house_rules(linter: _Linter, responses: list[_ErrorResponse]) -> str:
     clearly differ from it (``envelope-inconsistent`` at the response, once at a shared
     component), and say for ``envelope-unknown`` what the closest envelope and the house
     shape are."""
+    from ._house import infer_house, root_of
+
     observed = [(er, *seen) for er in responses if (seen := _observed(linter, er)) is not None]
     house = infer_house([o for _, o, _ in observed])
     if house is None:

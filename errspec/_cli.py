@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from ._scale import CheckJob, Part
     from ._spec import Operation, Spec
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "run"]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -1355,6 +1355,25 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except (Exception, RecursionError, MemoryError) as exc:
         code = _internal_error(exc)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def run() -> NoReturn:
+    """The ``errspec`` console script and ``python -m errspec``: :func:`main`, then an exit
+    that does not tear the interpreter down.
+
+    Tearing down frees every module and object one by one: ~25 ms after a lint of a small
+    spec, ~50 ms after Stripe's, for nothing a finished run needs (every file errspec
+    writes is closed, ``--jobs`` workers are gone). The output is flushed first; a reader
+    that went away by then (``errspec check … | head``) changes nothing. Called as a
+    function, :func:`main` exits as usual (``SystemExit``)."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _internal_error(exc: BaseException) -> int:

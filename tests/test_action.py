@@ -269,7 +269,7 @@ def test_pre_commit_hook_is_consistent() -> None:
     for path in ("config.yaml", "openapi.txt", "docs/notes.json", "my-openapi.yaml.bak"):
         assert not files.search(path), path
     # the entry is a real command: errspec's console script runs `lint`
-    assert _pyproject()["project"]["scripts"]["errspec"] == "errspec._cli:main"
+    assert _pyproject()["project"]["scripts"]["errspec"] == "errspec._cli:run"
 
 
 def test_release_tags_and_pinned_pre_commit_snippet() -> None:

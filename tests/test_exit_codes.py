@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import REPO
+
 RECORD = {"status": 404, "headers": {"Content-Type": "application/problem+json"}, "body": {}}
 
 #: Runs errspec's console entry point with `check_response` replaced by one that raises
@@ -154,3 +156,97 @@ def test_lone_surrogates_in_findings_reach_stdout_as_valid_utf8(tmp_path: Path, 
     assert result.returncode == 1, result.stderr
     text = result.stdout.decode("utf-8")  # strict
     assert "status-mismatch" in text
+
+
+def _records(tmp_path: Path, count: int) -> Path:
+    """An NDJSON file of ``count`` records, each with one finding (a status mismatch)."""
+    record = {**RECORD, "body": {"title": "Not Found", "status": 400}}
+    path = tmp_path / "many.ndjson"
+    path.write_text("".join(json.dumps(record) + "\n" for _ in range(count)))
+    return path
+
+
+#: A child's environment with its output buffered, as a user's is (PYTHONUNBUFFERED would
+#: hide an output never flushed).
+_BUFFERED = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "ERRSPEC_DEBUG")}
+
+
+def test_the_console_script_flushes_everything_before_its_fast_exit(tmp_path: Path) -> None:
+    """`python -m errspec` (and the `errspec` script) end with os._exit after main(): what
+    was written to a pipe arrives whole, and the exit code is main()'s."""
+    many = _records(tmp_path, 2000)
+    command = [sys.executable, "-m", "errspec", "check", str(many), "--format", "json"]
+    done = subprocess.run(
+        [*command, "--envelope", "problem-details"],
+        env=_BUFFERED,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    reports = json.loads(done.stdout)["results"]
+    assert len(reports) == 2000
+    assert {f["rule"] for r in reports for f in r["findings"]} == {"status-mismatch"}
+    output = tmp_path / "components.yaml"
+    written = subprocess.run(
+        [sys.executable, "-m", "errspec", "components", "problem-details", "-o", str(output)],
+        env=_BUFFERED,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert written.returncode == 0, written.stderr
+    shipped = REPO / "schemas" / "problem-details" / "openapi-3.1.yaml"
+    assert output.read_bytes() == shipped.read_bytes()
+
+
+def test_a_reader_that_leaves_early_gets_no_error_from_the_exit(tmp_path: Path) -> None:
+    """`errspec check … | head -1`: the rest of the output has nowhere to go; the exit says
+    nothing about it (Python's own exit would print "Exception ignored" and exit 120)."""
+    many = _records(tmp_path, 20000)
+    with subprocess.Popen(
+        [sys.executable, "-m", "errspec", "check", str(many), "--envelope", "problem-details"],
+        env=_BUFFERED,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        first = child.stdout.readline()
+        child.stdout.close()  # the reader goes away
+        stderr = child.stderr.read().decode()
+        code = child.wait(timeout=60)
+    assert b"status-mismatch" in first
+    assert code in (1, 2)  # findings, or the broken pipe noticed while writing
+    assert "Exception ignored" not in stderr
+    assert "Traceback" not in stderr
+
+
+def test_main_called_as_a_function_still_raises_system_exit(record: Path) -> None:
+    from errspec._cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(record), "--envelope", "problem-details", "--quiet"])
+    assert exited.value.code == 1
+
+
+def test_run_flushes_what_was_left_in_the_buffers_and_keeps_the_exit_code() -> None:
+    """run() ends with os._exit, which writes nothing still buffered: it flushes first."""
+    planted = textwrap.dedent(
+        """
+        import sys
+        import errspec._cli as cli
+
+        def main():
+            sys.stdout.write("left in the buffer")  # no newline, no flush
+            sys.stderr.write("and here")
+            sys.exit(7)
+
+        cli.main = main
+        cli.run()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", planted], env=_BUFFERED, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (7, "left in the buffer", "and here")

@@ -504,3 +504,39 @@ def handwritten(draw: st.DrawFn) -> str:
 @given(text=handwritten())
 def test_handwritten_documents(text: str) -> None:
     check(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 1 << 18])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"",
+        b"\n",
+        b"a",
+        b"openapi: 3.1.0\ninfo:\n  title: x\n",
+        b"one-long-word-with-no-newline" * 40,
+        b"a b\tc\r\nd\x0be\x0cf\n\n  g: [h, i]\n",
+        b"key: value\n" * 500 + b"tail",
+        b"\n" * 50 + b"x y\n",
+    ],
+)
+def test_words_are_every_whitespace_free_word_whatever_the_block(
+    monkeypatch: pytest.MonkeyPatch, text: bytes, block: int
+) -> None:
+    from errspec import _yamlfast
+
+    monkeypatch.setattr(_yamlfast, "_WORDS_BLOCK", block)
+    assert _yamlfast._words(text) == set(text.split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.integers(min_value=1, max_value=40))
+def test_words_match_a_plain_split_on_any_bytes(text: bytes, block: int) -> None:
+    from errspec import _yamlfast
+
+    saved = _yamlfast._WORDS_BLOCK
+    _yamlfast._WORDS_BLOCK = block
+    try:
+        assert _yamlfast._words(text) == set(text.split())
+    finally:
+        _yamlfast._WORDS_BLOCK = saved

@@ -9,12 +9,13 @@ line scan cannot be sure of; the semantics, and how they differ from PyYAML's
 the fast path reads never imports PyYAML (~14 ms of start-up).
 
 PyYAML's own ``compose``/``construct`` is skipped: it builds a node graph and resolves
-every scalar in Python, several times slower. The builder is one loop over the events
-(the hot path: a local-variable state machine, no call per event but for a scalar's
-value); what a rarer event needs is in a helper beside it: a tagged scalar
-(:func:`_explicit`), a special key (:func:`_special_key`), an opening that is refused
-(:func:`_opening_problem`), a closed container (:func:`_closed`, :func:`_merge`), an
-alias (:func:`_expanded`, :func:`_within_limits`).
+every scalar in Python, several times slower. The builder is one loop over the events,
+a state machine in local variables: a plain scalar and a plain key are handled in the
+loop; the rest is in helpers beside it, each called once per container or per scalar
+that needs it: a quoted or tagged scalar (:func:`_explicit`), a number (:func:`_number`),
+a special key (:func:`_special_key`), what may not open (:func:`_opening_problem`), a
+closed container (:func:`_closed`, :func:`_merge`), an alias (:func:`_expanded`,
+:func:`_within_limits`).
 """
 
 from __future__ import annotations

@@ -205,9 +205,7 @@ class BlockPositions:
         raw = self._raw
         first = raw[start : start + 1]
         if first in (b"'", b'"'):
-            close = raw.find(first, start + 1)
-            while first == b"'" and raw[close + 1 : close + 2] == b"'":
-                close = raw.find(first, close + 2)
+            close = _closing_quote(raw, start)
             if close < 0 or not _is_colon_after(raw, close + 1):
                 raise Doubt("not a quoted key")
             inner = raw[start + 1 : close]
@@ -244,11 +242,8 @@ class BlockPositions:
     def _colon(self, key: int) -> int:
         raw = self._raw
         first = raw[key : key + 1]
-        if first in (b"'", b'"'):
-            close = raw.find(first, key + 1)
-            while first == b"'" and raw[close + 1 : close + 2] == b"'":
-                close = raw.find(first, close + 2)
-            return raw.index(b":", close + 1)
+        if first in (b"'", b'"'):  # _key_text read it: closed, then a colon
+            return raw.index(b":", _closing_quote(raw, key) + 1)
         match = _KEY_END.search(raw, key)
         if match is None:  # pragma: no cover - _key_text read this line as a key
             raise Doubt("not a key line")
@@ -291,6 +286,16 @@ class BlockPositions:
         if raw[at : at + 1] in (b"[", b"{", b"*", b"!", b"?"):
             raise Doubt("a flow collection, alias, tag or explicit key as an item")
         return at
+
+
+def _closing_quote(raw: bytes, start: int) -> int:
+    """The offset of the quote that closes the quoted scalar starting at ``start`` (``''``
+    inside single quotes is a quote, not the end), or -1."""
+    quote = raw[start : start + 1]
+    close = raw.find(quote, start + 1)
+    while quote == b"'" and close >= 0 and raw[close + 1 : close + 2] == b"'":
+        close = raw.find(quote, close + 2)
+    return close
 
 
 def _is_colon_after(raw: bytes, at: int) -> bool:

@@ -404,6 +404,36 @@ def test_scan_positions_and_doubts() -> None:
         assert doc.position(pointer) == mark, pointer
 
 
+def test_scan_places_quoted_keys_as_libyaml_does() -> None:
+    """A quoted key ends at its closing quote (``''`` inside single quotes is a quote),
+    whatever it holds; a double-quoted key with escapes is left to libyaml."""
+    raw = (
+        b"openapi: 3.0.0\n"
+        b"'it''s': 1\n"
+        b"'a: b, c': 2\n"
+        b"\"say 'hi'\": 3\n"
+        b"'''': 4\n"
+        b"nested:\n"
+        b"  'x''y''z':\n"
+        b"    deep: 5\n"
+        b"other:\n"
+        b'  "esc\\t": 6\n'
+    )
+    tree = check(raw)
+    assert tree is not None
+    scan = BlockPositions(raw)
+    assert scan.locate(tree, ("it's",)) == (2, 1)
+    assert scan.locate(tree, ("a: b, c",)) == (3, 1)
+    assert scan.locate(tree, ("say 'hi'",)) == (4, 1)
+    assert scan.locate(tree, ("'",)) == (5, 1)
+    assert scan.locate(tree, ("nested", "x'y'z", "deep")) == (8, 5)
+    with pytest.raises(Doubt):
+        scan.locate(tree, ("other", "esc\t"))
+    marks = dict(composer_positions(raw))
+    assert marks["/it's"] == (2, 1)
+    assert marks["/nested/x'y'z/deep"] == (8, 5)
+
+
 def _write(raw: bytes) -> Path:
     import tempfile
 
